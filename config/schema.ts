@@ -1,0 +1,234 @@
+import { z } from "zod";
+import { indexNameProblem } from "./index-name";
+
+/**
+ * The stack's configuration: every key, its type, its rule and its default, in one place.
+ * The defaults are the local Docker profile, so the stack synthesizes with no config file.
+ * README's configuration reference is generated from this schema (`npm run docs:config`).
+ */
+
+const port = (def: number, what: string) =>
+  z.number().int().min(1).max(65535).default(def).describe(`${what} (1..65535)`);
+
+const indexName = (what: string, suffixBytes = 0) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = indexNameProblem(value, suffixBytes);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }).describe(what);
+
+const heap = (def: string, what: string) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]*[mg]$/, { message: "must be a JVM heap size such as 512m or 2g" })
+    .default(def)
+    .describe(`${what}, a JVM heap size such as 512m or 2g`);
+
+const imageVersion = (def: string, what: string, major: RegExp) =>
+  z.string().regex(major, { message: `must be a pinned version matching ${major.source}` }).default(def).describe(what);
+
+/** `-YYYY.MM.dd`: what the pipeline appends to the prefix for daily indices. */
+export const DAILY_SUFFIX_BYTES = "-YYYY.MM.dd".length;
+
+const elasticsearch = z
+  .strictObject({
+    version: imageVersion("8.19.18", "Elasticsearch image version (8.x, pinned)", /^8\.[0-9]+\.[0-9]+$/),
+    nodes: z.number().int().min(1).max(9).default(1).describe("Number of Elasticsearch containers in docker mode (1..9)"),
+    heap: heap("512m", "Heap of each Elasticsearch node"),
+    memoryLimitMb: z
+      .number()
+      .int()
+      .min(1024)
+      .max(65536)
+      .default(2048)
+      .describe("Memory limit of each Elasticsearch container in MB (the guide asks for 2 GB at least)"),
+    port: port(9200, "Host port of the first node's HTTP API in docker mode"),
+    bindAddress: z
+      .union([z.ipv4(), z.ipv6()])
+      .default("127.0.0.1")
+      .describe("Host address the published ports bind to in docker mode (loopback by default)"),
+    endpoint: z
+      .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+      .optional()
+      .describe("external mode: URL of an existing cluster, e.g. https://es.example.com:9200"),
+    cloudId: z
+      .string()
+      .regex(/^[^:\s]+:[A-Za-z0-9+/=]+$/, { message: "must be an Elastic Cloud id (name:base64)" })
+      .optional()
+      .describe("external mode: Elastic Cloud deployment id, instead of endpoint"),
+  })
+  .prefault({});
+
+const events = z
+  .strictObject({
+    index: indexName("Index Datafly Signal writes product events into").default("datafly-events"),
+  })
+  .prefault({});
+
+const logs = z
+  .strictObject({
+    indexPrefix: indexName(
+      "Prefix of the daily API log indices (<prefix>-YYYY.MM.dd)",
+      DAILY_SUFFIX_BYTES,
+    ).default("dreamfactory-logs"),
+    retentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(30)
+      .describe("Days after which the lifecycle policy deletes a daily log index (1..3650)"),
+  })
+  .prefault({});
+
+const logstash = z
+  .strictObject({
+    version: imageVersion("8.19.18", "Logstash image version (8.x, pinned)", /^8\.[0-9]+\.[0-9]+$/),
+    gelfPort: port(12201, "Port of the GELF input, published on the host in docker mode"),
+    gelfTcp: z.boolean().default(false).describe("Also accept GELF over TCP on the same port (no loss on overload)"),
+    heap: heap("256m", "Logstash heap"),
+    queueMaxBytes: z
+      .string()
+      .regex(/^[1-9][0-9]*(mb|gb)$/, { message: "must be a size such as 512mb or 1gb" })
+      .default("1gb")
+      .describe("Size limit of the persistent queue, such as 512mb or 1gb"),
+    responseTime: z
+      .strictObject({
+        enabled: z.boolean().default(false).describe("Parse a response duration the gateway logs into response_ms"),
+        sourceField: z
+          .string()
+          .regex(/^(\[[A-Za-z0-9_@.-]+\])+$/, { message: "must be a Logstash field reference such as [event][response][duration]" })
+          .default("[event][response][duration_ms]")
+          .describe("Field holding the duration in milliseconds, as a Logstash field reference"),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const alertContact = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("none") }),
+    z.strictObject({
+      type: z.literal("email"),
+      addresses: z.array(z.email()).min(1).describe("Recipients of the error-rate alert"),
+    }),
+    z.strictObject({
+      type: z.literal("webhook"),
+      url: z.url({ protocol: /^https?$/ }).describe("Webhook receiving the error-rate alert"),
+    }),
+  ])
+  .default({ type: "none" })
+  .describe("Where the error-rate alert is sent: none (default), email or webhook");
+
+const grafana = z
+  .strictObject({
+    version: imageVersion("11.6.5", "Grafana image version (pinned)", /^[0-9]+\.[0-9]+\.[0-9]+$/),
+    infinityPluginVersion: z
+      .string()
+      .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, { message: "must be a pinned version such as 3.3.0" })
+      .default("3.3.0")
+      .describe("Version of the Infinity datasource plugin installed before Grafana starts"),
+    port: port(3000, "Host port of Grafana in docker mode"),
+    url: z
+      .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+      .optional()
+      .describe("external mode: URL of an existing Grafana"),
+    folder: z.string().min(1).default("API Analytics").describe("Folder holding the dashboards and alert rules"),
+    alert: z
+      .strictObject({
+        errorRatePercent: z
+          .number()
+          .gt(0, { message: "must be in (0,100]" })
+          .max(100, { message: "must be in (0,100]" })
+          .default(5)
+          .describe("Error rate (status >= 400) over 5 minutes, in percent, above which the alert fires, in (0,100]"),
+        contact: alertContact,
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export const configSchema = z
+  .strictObject({
+    mode: z
+      .enum(["docker", "external"])
+      .default("docker")
+      .describe("docker: run everything in local containers; external: use an existing cluster and Grafana"),
+    docker: z
+      .strictObject({
+        host: z.string().min(1).default("unix:///var/run/docker.sock").describe("Docker daemon the docker provider talks to"),
+        namePrefix: z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{0,29}$/, { message: "must be lowercase letters, digits and -, starting with a letter, at most 30" })
+          .default("elk")
+          .describe("Prefix of container, volume and network names"),
+      })
+      .prefault({}),
+    elasticsearch,
+    events,
+    logs,
+    logstash,
+    grafana,
+  })
+  .superRefine((c, ctx) => {
+    const es = c.elasticsearch;
+    if (c.mode === "external") {
+      if (!es.endpoint && !es.cloudId)
+        ctx.addIssue({
+          code: "custom",
+          path: ["elasticsearch", "endpoint"],
+          input: es.endpoint,
+          message: "external mode needs elasticsearch.endpoint or elasticsearch.cloudId",
+        });
+      if (es.endpoint && es.cloudId)
+        ctx.addIssue({
+          code: "custom",
+          path: ["elasticsearch", "cloudId"],
+          input: es.cloudId,
+          message: "set elasticsearch.endpoint or elasticsearch.cloudId, not both",
+        });
+      if (!c.grafana.url)
+        ctx.addIssue({
+          code: "custom",
+          path: ["grafana", "url"],
+          input: c.grafana.url,
+          message: "external mode needs grafana.url",
+        });
+    } else {
+      for (const key of ["endpoint", "cloudId"] as const)
+        if (es[key] !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["elasticsearch", key],
+            input: es[key],
+            message: "only used in external mode (mode is docker)",
+          });
+      if (c.grafana.url !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["grafana", "url"],
+          input: c.grafana.url,
+          message: "only used in external mode (mode is docker)",
+        });
+      // Every port the stack publishes on the host must be distinct.
+      const published: [string, number][] = [
+        ["elasticsearch.port", es.port],
+        ["logstash.gelfPort", c.logstash.gelfPort],
+        ["grafana.port", c.grafana.port],
+      ];
+      const seen = new Map<number, string>();
+      for (const [key, value] of published) {
+        const other = seen.get(value);
+        if (other)
+          ctx.addIssue({
+            code: "custom",
+            path: key.split("."),
+            input: value,
+            message: `clashes with ${other}: each published port must be different`,
+          });
+        else seen.set(value, key);
+      }
+    }
+  });
+
+export type StackConfig = z.output<typeof configSchema>;
+export type StackConfigInput = z.input<typeof configSchema>;

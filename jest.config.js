@@ -1,0 +1,12 @@
+/** Types are checked once by `tsc --noEmit` in `npm test`; ts-jest only transpiles. */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__"],
+  testMatch: ["**/*.test.ts"],
+  transform: {
+    "^.+\\.[tj]sx?$": ["ts-jest", { tsconfig: "tsconfig.jest.json" }],
+  },
+  // The elasticstack bindings are ESM-only: let ts-jest turn them into CommonJS.
+  transformIgnorePatterns: ["/node_modules/(?!@cdktf-providers/)"],
+  testTimeout: 30000,
+};
