@@ -7,7 +7,8 @@ export function indexNameProblem(name: string, extraBytes = 0): string | undefin
   if (name.length === 0) return "must not be empty";
   if (name !== name.toLowerCase()) return "must be lowercase (Elasticsearch index names)";
   const bad = name.match(/[\\/*?"<>|,#: ]/);
-  if (bad) return `must not contain ${JSON.stringify(bad[0])} (Elasticsearch index names forbid \\ / * ? " < > | , # : and space)`;
+  if (bad)
+    return `must not contain ${JSON.stringify(bad[0])} (Elasticsearch index names forbid \\ / * ? " < > | , # : and space)`;
   if (/^[-_+]/.test(name)) return "must not start with -, _ or + (Elasticsearch index names)";
   if (name === "." || name === "..") return "must not be . or .. (Elasticsearch index names)";
   const bytes = Buffer.byteLength(name, "utf8") + extraBytes;

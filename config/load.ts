@@ -37,7 +37,9 @@ function readConfigFile(file: string): unknown {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new ConfigError([`${CONFIG_ENV}=${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`]);
+    throw new ConfigError([
+      `${CONFIG_ENV}=${file}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+    ]);
   }
   const ext = extname(file).toLowerCase();
   if (ext === ".json") {
@@ -80,15 +82,18 @@ function ruleOf(issue: z.core.$ZodIssue): string {
       return `must be ${issue.inclusive ? "<=" : "<"} ${issue.maximum}`;
     case "invalid_value":
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    case "invalid_union":
-      return "must be " + (issue.note ?? "one of the documented shapes");
     default:
       return oneLine(issue.message);
   }
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? "(root)" : path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[");
+  return path.length === 0
+    ? "(root)"
+    : path
+        .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
+        .join(".")
+        .replace(/\.\[/g, "[");
 }
 
 function formatValue(value: unknown): string {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { indexNameProblem } from "./index-name";
+import { cloudIdToEndpoint } from "./cloud-id";
 
 /**
  * The stack's configuration: every key, its type, its rule and its default, in one place.
@@ -11,10 +12,13 @@ const port = (def: number, what: string) =>
   z.number().int().min(1).max(65535).default(def).describe(`${what} (1..65535)`);
 
 const indexName = (what: string, suffixBytes = 0) =>
-  z.string().superRefine((value, ctx) => {
-    const problem = indexNameProblem(value, suffixBytes);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  }).describe(what);
+  z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = indexNameProblem(value, suffixBytes);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    })
+    .describe(what);
 
 const heap = (def: string, what: string) =>
   z
@@ -24,7 +28,11 @@ const heap = (def: string, what: string) =>
     .describe(`${what}, a JVM heap size such as 512m or 2g`);
 
 const imageVersion = (def: string, what: string, major: RegExp) =>
-  z.string().regex(major, { message: `must be a pinned version matching ${major.source}` }).default(def).describe(what);
+  z
+    .string()
+    .regex(major, { message: `must be a pinned version matching ${major.source}` })
+    .default(def)
+    .describe(what);
 
 /** `-YYYY.MM.dd`: what the pipeline appends to the prefix for daily indices. */
 export const DAILY_SUFFIX_BYTES = "-YYYY.MM.dd".length;
@@ -32,7 +40,13 @@ export const DAILY_SUFFIX_BYTES = "-YYYY.MM.dd".length;
 const elasticsearch = z
   .strictObject({
     version: imageVersion("8.19.18", "Elasticsearch image version (8.x, pinned)", /^8\.[0-9]+\.[0-9]+$/),
-    nodes: z.number().int().min(1).max(9).default(1).describe("Number of Elasticsearch containers in docker mode (1..9)"),
+    nodes: z
+      .number()
+      .int()
+      .min(1)
+      .max(9)
+      .default(1)
+      .describe("Number of Elasticsearch containers in docker mode (1..9)"),
     heap: heap("512m", "Heap of each Elasticsearch node"),
     memoryLimitMb: z
       .number()
@@ -52,7 +66,13 @@ const elasticsearch = z
       .describe("external mode: URL of an existing cluster, e.g. https://es.example.com:9200"),
     cloudId: z
       .string()
-      .regex(/^[^:\s]+:[A-Za-z0-9+/=]+$/, { message: "must be an Elastic Cloud id (name:base64)" })
+      .superRefine((value, ctx) => {
+        try {
+          cloudIdToEndpoint(value);
+        } catch (e) {
+          ctx.addIssue({ code: "custom", message: (e as Error).message });
+        }
+      })
       .optional()
       .describe("external mode: Elastic Cloud deployment id, instead of endpoint"),
   })
@@ -84,7 +104,10 @@ const logstash = z
   .strictObject({
     version: imageVersion("8.19.18", "Logstash image version (8.x, pinned)", /^8\.[0-9]+\.[0-9]+$/),
     gelfPort: port(12201, "Port of the GELF input, published on the host in docker mode"),
-    gelfTcp: z.boolean().default(false).describe("Also accept GELF over TCP on the same port (no loss on overload)"),
+    gelfTcp: z
+      .boolean()
+      .default(false)
+      .describe("Also accept GELF over TCP on the same port (no loss on overload)"),
     heap: heap("256m", "Logstash heap"),
     queueMaxBytes: z
       .string()
@@ -93,10 +116,15 @@ const logstash = z
       .describe("Size limit of the persistent queue, such as 512mb or 1gb"),
     responseTime: z
       .strictObject({
-        enabled: z.boolean().default(false).describe("Parse a response duration the gateway logs into response_ms"),
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe("Parse a response duration the gateway logs into response_ms"),
         sourceField: z
           .string()
-          .regex(/^(\[[A-Za-z0-9_@.-]+\])+$/, { message: "must be a Logstash field reference such as [event][response][duration]" })
+          .regex(/^(\[[A-Za-z0-9_@.-]+\])+$/, {
+            message: "must be a Logstash field reference such as [event][response][duration]",
+          })
           .default("[event][response][duration_ms]")
           .describe("Field holding the duration in milliseconds, as a Logstash field reference"),
       })
@@ -132,7 +160,11 @@ const grafana = z
       .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
       .optional()
       .describe("external mode: URL of an existing Grafana"),
-    folder: z.string().min(1).default("API Analytics").describe("Folder holding the dashboards and alert rules"),
+    folder: z
+      .string()
+      .min(1)
+      .default("API Analytics")
+      .describe("Folder holding the dashboards and alert rules"),
     alert: z
       .strictObject({
         errorRatePercent: z
@@ -140,7 +172,9 @@ const grafana = z
           .gt(0, { message: "must be in (0,100]" })
           .max(100, { message: "must be in (0,100]" })
           .default(5)
-          .describe("Error rate (status >= 400) over 5 minutes, in percent, above which the alert fires, in (0,100]"),
+          .describe(
+            "Error rate (status >= 400) over 5 minutes, in percent, above which the alert fires, in (0,100]",
+          ),
         contact: alertContact,
       })
       .prefault({}),
@@ -155,10 +189,16 @@ export const configSchema = z
       .describe("docker: run everything in local containers; external: use an existing cluster and Grafana"),
     docker: z
       .strictObject({
-        host: z.string().min(1).default("unix:///var/run/docker.sock").describe("Docker daemon the docker provider talks to"),
+        host: z
+          .string()
+          .min(1)
+          .default("unix:///var/run/docker.sock")
+          .describe("Docker daemon the docker provider talks to"),
         namePrefix: z
           .string()
-          .regex(/^[a-z][a-z0-9-]{0,29}$/, { message: "must be lowercase letters, digits and -, starting with a letter, at most 30" })
+          .regex(/^[a-z][a-z0-9-]{0,29}$/, {
+            message: "must be lowercase letters, digits and -, starting with a letter, at most 30",
+          })
           .default("elk")
           .describe("Prefix of container, volume and network names"),
       })

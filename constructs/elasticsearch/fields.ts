@@ -15,7 +15,13 @@ export interface FieldSpec {
 }
 
 /** Types that can be bucketed or aggregated (terms, date histogram, avg …). */
-export const AGGREGATABLE_TYPES: ReadonlySet<FieldType> = new Set(["keyword", "date", "integer", "long", "float"]);
+export const AGGREGATABLE_TYPES: ReadonlySet<FieldType> = new Set([
+  "keyword",
+  "date",
+  "integer",
+  "long",
+  "float",
+]);
 
 /** Product events written by Datafly Signal (DESIGN.md §1.1). */
 export const EVENT_FIELDS: readonly FieldSpec[] = [

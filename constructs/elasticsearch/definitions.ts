@@ -1,0 +1,102 @@
+import type { estypes } from "@elastic/elasticsearch";
+import { EVENT_FIELDS, LOG_FIELDS, toMappingProperties } from "./fields";
+
+/**
+ * Pure definitions of what the cluster holds: mappings, settings, the lifecycle policy
+ * and the role descriptors, typed with the official client's types so a typo in a
+ * mapping type or privilege fails to compile. Constructs turn them into resources.
+ */
+
+/** One node cannot hold replicas: 0 keeps a single node green instead of yellow. */
+export function replicasFor(nodeCount: number): number {
+  return nodeCount > 1 ? 1 : 0;
+}
+
+/**
+ * Events mapping (DESIGN.md §1.1). Unknown top-level fields are kept in _source but not
+ * indexed (`dynamic: false`): a new router field can't cause a mapping conflict or
+ * an explosion, and nothing breaks ingestion. Inside context/properties/traits new
+ * fields are mapped (`dynamic: true`) so they stay queryable, as the guide wants.
+ */
+export function eventsIndexMappings(): estypes.MappingTypeMapping {
+  const properties = toMappingProperties(EVENT_FIELDS);
+  for (const name of ["context", "properties", "traits"]) {
+    properties[name] = { type: "object", enabled: true, dynamic: true };
+  }
+  return { dynamic: false, properties };
+}
+
+/**
+ * Log index mapping. `dynamic: false` because GELF carries arbitrary request data:
+ * only catalogued fields are indexed, the rest stays in _source.
+ */
+export function logIndexMappings(): estypes.MappingTypeMapping {
+  return { dynamic: false, properties: toMappingProperties(LOG_FIELDS) };
+}
+
+export function logIndexSettings(policyName: string, replicas: number): estypes.IndicesIndexSettings {
+  return {
+    "index.lifecycle.name": policyName,
+    "index.number_of_shards": 1,
+    "index.number_of_replicas": replicas,
+  };
+}
+
+/** Deletes a daily log index `retentionDays` after it was created (replaces the guide's manual DELETE). */
+export function retentionPolicy(retentionDays: number): estypes.IlmPolicy {
+  return {
+    phases: {
+      hot: { min_age: "0ms", actions: { set_priority: { priority: 100 } } },
+      delete: { min_age: `${retentionDays}d`, actions: { delete: { delete_searchable_snapshot: true } } },
+    },
+  };
+}
+
+export interface RoleNames {
+  readonly eventsIndex: string;
+  readonly logsIndexPattern: string;
+}
+
+/** The three least-privilege roles, by role name. API keys carry exactly these descriptors. */
+export function roleDescriptors(
+  names: RoleNames,
+): Record<"datafly_writer" | "logstash_writer" | "grafana_reader", estypes.SecurityRoleDescriptor> {
+  return {
+    // Datafly Signal indexes events; create_index lets it recreate the index if deleted.
+    datafly_writer: {
+      cluster: [],
+      indices: [
+        {
+          names: [names.eventsIndex],
+          privileges: ["write", "create_index"],
+          allow_restricted_indices: false,
+        },
+      ],
+    },
+    // The Logstash output only creates documents (action => create) in daily indices it may create;
+    // monitor lets it read the cluster version and license at start-up.
+    logstash_writer: {
+      cluster: ["monitor"],
+      indices: [
+        {
+          names: [names.logsIndexPattern],
+          privileges: ["create_doc", "create_index", "view_index_metadata"],
+          allow_restricted_indices: false,
+        },
+      ],
+    },
+    // Grafana's datasources search, and read mappings for field lists.
+    grafana_reader: {
+      cluster: ["monitor"],
+      indices: [
+        {
+          names: [names.logsIndexPattern, names.eventsIndex],
+          privileges: ["read", "view_index_metadata"],
+          allow_restricted_indices: false,
+        },
+      ],
+    },
+  };
+}
+
+export type RoleName = keyof ReturnType<typeof roleDescriptors>;

@@ -1,0 +1,100 @@
+import { Construct } from "constructs";
+import { LocalBackend, TerraformOutput, TerraformStack, Fn } from "cdktf";
+import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
+import { Network } from "@cdktf/provider-docker/lib/network";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
+import type { StackConfig } from "../config";
+import { CertificateAuthority } from "./pki/certificate-authority";
+import { Elasticsearch } from "./elasticsearch/elasticsearch";
+import { EVENT_TIME_FIELD, LOG_TIME_FIELD } from "./elasticsearch/fields";
+import { DockerGrafana, ExternalGrafana, type GrafanaTarget } from "./grafana/instance";
+import { Datasources } from "./grafana/datasources";
+
+export interface AnalyticsStackProps {
+  readonly config: StackConfig;
+  /** Relative path of the local state file, as seen from the stack's synth directory. */
+  readonly localStatePath: string;
+}
+
+/**
+ * The one stack: it owns the shared names (from the config) and hands each component
+ * the values it needs from the others, so a name is defined once and flows everywhere.
+ */
+export class AnalyticsStack extends TerraformStack {
+  readonly elasticsearch: Elasticsearch;
+  readonly grafana: GrafanaTarget;
+
+  constructor(scope: Construct, id: string, props: AnalyticsStackProps) {
+    super(scope, id);
+    const { config } = props;
+    // Explicit, relative state path: the default local backend writes an absolute one.
+    new LocalBackend(this, { path: props.localStatePath });
+
+    new DockerProvider(this, "Docker", { host: config.docker.host });
+    new RandomProvider(this, "Random");
+    new TlsProvider(this, "Tls");
+
+    const docker = config.mode === "docker";
+    const network = new Network(this, "Network", {
+      name: `${config.docker.namePrefix}-net`,
+      driver: "bridge",
+    });
+    const ca = docker
+      ? new CertificateAuthority(this, "Ca", { commonName: `${config.docker.namePrefix} stack CA` })
+      : undefined;
+
+    this.elasticsearch = new Elasticsearch(this, "Elasticsearch", { config, networkName: network.name, ca });
+    const es = this.elasticsearch;
+
+    this.grafana = ca
+      ? new DockerGrafana(this, "Grafana", {
+          namePrefix: config.docker.namePrefix,
+          networkName: network.name,
+          version: config.grafana.version,
+          infinityPluginVersion: config.grafana.infinityPluginVersion,
+          port: config.grafana.port,
+          bindAddress: config.elasticsearch.bindAddress,
+          ca,
+        })
+      : new ExternalGrafana(this, "Grafana", { url: config.grafana.url ?? "" });
+
+    new Datasources(this, "Datasources", {
+      elasticsearchUrl: es.connection.clientEndpoints[0],
+      elasticsearchCaPem: es.connection.caCertPem,
+      readerKeyEncoded: es.grafanaReader.encoded,
+      logs: { index: es.logs.pattern, timeField: LOG_TIME_FIELD },
+      events: { index: es.events.name, timeField: EVENT_TIME_FIELD },
+      dependsOn: this.grafana.ready,
+    });
+
+    new TerraformOutput(this, "elasticsearch_endpoint", { value: es.connection.publicEndpoint });
+    new TerraformOutput(this, "grafana_url", { value: this.grafana.url });
+    new TerraformOutput(this, "events_writer_api_key", {
+      value: es.eventsWriter.encoded,
+      sensitive: true,
+      description: "Base64 API key for Datafly Signal (Authorization: ApiKey <value>)",
+    });
+    new TerraformOutput(this, "signal_integration", {
+      value: Fn.jsonencode(signalIntegrationBody(es)),
+      sensitive: true,
+      description: "JSON body for Datafly Signal's POST /v1/admin/integration-catalog/elasticsearch/install",
+    });
+    if (es.connection.caCertPem !== undefined) {
+      new TerraformOutput(this, "elasticsearch_ca_certificate", { value: es.connection.caCertPem });
+    }
+  }
+}
+
+/** The event router's install body (DESIGN.md §1.1): cloud_id replaces endpoint on Elastic Cloud. */
+function signalIntegrationBody(es: Elasticsearch) {
+  const target = es.connection.cloudId
+    ? { cloud_id: es.connection.cloudId }
+    : { endpoint: es.connection.publicEndpoint };
+  return {
+    name: "Elasticsearch",
+    variant: "default",
+    config: { ...target, index: es.events.name, api_key: es.eventsWriter.encoded },
+    delivery_mode: "server_side",
+  };
+}
