@@ -48,13 +48,20 @@ for (const type of GRAFANA_RESOURCES) {
 }
 
 const target = new ConstructsMakerProviderTarget(
-  new TerraformProviderConstraint({ name: "grafana", source: "grafana/grafana", version: `= ${version}`, namespace: "grafana" }),
+  new TerraformProviderConstraint({
+    name: "grafana",
+    source: "grafana/grafana",
+    version: `= ${version}`,
+    namespace: "grafana",
+  }),
   Language.TYPESCRIPT,
 );
 const code = new CodeMaker();
 new TerraformProviderGenerator(code, {
   format_version: schema.format_version,
-  provider_schemas: { [fqpn]: { provider: full.provider, resource_schemas: resourceSchemas, data_source_schemas: {} } },
+  provider_schemas: {
+    [fqpn]: { provider: full.provider, resource_schemas: resourceSchemas, data_source_schemas: {} },
+  },
   provider_versions: { [fqpn]: version },
 }).generate(target);
 
@@ -62,4 +69,6 @@ fs.rmSync(path.join(outDir, "providers", "grafana"), { recursive: true, force: t
 await code.save(outDir);
 // lazy-index.ts needs @types/node and is unused: imports go per resource file.
 fs.rmSync(path.join(outDir, "providers", "grafana", "lazy-index.ts"), { force: true });
-console.log(`generated grafana ${version}: provider + ${GRAFANA_RESOURCES.length} resources -> .gen/providers/grafana`);
+console.log(
+  `generated grafana ${version}: provider + ${GRAFANA_RESOURCES.length} resources -> .gen/providers/grafana`,
+);
