@@ -20,7 +20,8 @@ export const CONFIG_ENV = "STACK_CONFIG";
 
 /** Validates a config object (from a file or a test) and applies the defaults. */
 export function parseConfig(input: unknown, source = "config"): StackConfig {
-  const result = configSchema.safeParse(input ?? {}, { reportInput: true });
+  // Rules the schema words itself take precedence over these generic ones.
+  const result = configSchema.safeParse(input ?? {}, { reportInput: true, error: (issue) => ruleOf(issue) });
   if (result.success) return result.data;
   throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, input, source)));
 }
@@ -67,10 +68,10 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, source: string):
     });
   }
   const value = "input" in issue && issue.input !== undefined ? issue.input : valueAt(input, issue.path);
-  return [`${source}: ${formatPath(issue.path)} = ${formatValue(value)}: ${ruleOf(issue)}`];
+  return [`${source}: ${formatPath(issue.path)} = ${formatValue(value)}: ${oneLine(issue.message)}`];
 }
 
-function ruleOf(issue: z.core.$ZodIssue): string {
+function ruleOf(issue: z.core.$ZodRawIssue): string | undefined {
   switch (issue.code) {
     case "invalid_type":
       return `must be ${issue.expected === "int" ? "an integer" : `a ${issue.expected}`}`;
@@ -82,8 +83,10 @@ function ruleOf(issue: z.core.$ZodIssue): string {
       return `must be ${issue.inclusive ? "<=" : "<"} ${issue.maximum}`;
     case "invalid_value":
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_format":
+      return issue.format === "email" ? "must be an e-mail address" : `must be a valid ${issue.format}`;
     default:
-      return oneLine(issue.message);
+      return undefined;
   }
 }
 

@@ -80,8 +80,9 @@ export class AnalyticsStack extends TerraformStack {
       sensitive: true,
       description: "JSON body for Datafly Signal's POST /v1/admin/integration-catalog/elasticsearch/install",
     });
-    if (es.connection.caCertPem !== undefined) {
-      new TerraformOutput(this, "elasticsearch_ca_certificate", { value: es.connection.caCertPem });
+    if (ca) {
+      // Clients outside the stack (curl, the event router) verify the cluster with it.
+      new TerraformOutput(this, "ca_certificate", { value: ca.certPem, description: "PEM of the stack CA" });
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformVariable, type ITerraformDependable } from "cdktf";
+import { Op, TerraformStack, TerraformVariable, Token, conditional, type ITerraformDependable } from "cdktf";
 import { cloudIdToEndpoint } from "../../config/cloud-id";
 import { Container } from "@cdktf/provider-docker/lib/container";
 import { Image } from "@cdktf/provider-docker/lib/image";
@@ -189,18 +189,20 @@ export class ExternalElasticsearchCluster extends Construct implements Elasticse
     this.clientEndpoints = [endpoint];
     this.cloudId = props.cloudId;
 
-    const username = new TerraformVariable(scope, "elasticsearch_username", {
+    // Variables live at stack level so their names are plain (var.elasticsearch_password).
+    const stack = TerraformStack.of(this);
+    const username = new TerraformVariable(stack, "elasticsearch_username", {
       type: "string",
       default: "elastic",
       description:
         "User the elasticstack provider authenticates as; needs manage_security and manage_index_templates, manage_ilm.",
     });
-    const password = new TerraformVariable(scope, "elasticsearch_password", {
+    const password = new TerraformVariable(stack, "elasticsearch_password", {
       type: "string",
       sensitive: true,
       description: "Password of elasticsearch_username.",
     });
-    const ca = new TerraformVariable(scope, "elasticsearch_ca_certificate", {
+    const ca = new TerraformVariable(stack, "elasticsearch_ca_certificate", {
       type: "string",
       default: "",
       description:
@@ -209,7 +211,10 @@ export class ExternalElasticsearchCluster extends Construct implements Elasticse
     this.username = username.stringValue;
     this.password = password.stringValue;
     // Elastic Cloud certificates are publicly trusted, so a CA only applies to self-managed clusters.
-    this.caCertPem = props.cloudId ? undefined : ca.stringValue;
+    // An empty variable means "system trust store", so the provider gets null, not "".
+    this.caCertPem = props.cloudId
+      ? undefined
+      : Token.asString(conditional(Op.eq(ca.stringValue, ""), Token.nullValue(), ca.stringValue));
   }
 }
 

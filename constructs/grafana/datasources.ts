@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, TerraformVariable, type ITerraformDependable } from "cdktf";
+import { Fn, TerraformStack, TerraformVariable, type ITerraformDependable } from "cdktf";
 import { DataSource } from "../../.gen/providers/grafana/data-source";
 import { INFINITY_PLUGIN_ID } from "./instance";
 
@@ -63,13 +63,13 @@ export class Datasources extends Construct {
     this.logs = es("Logs", DATASOURCE_UIDS.logs, "API activity logs", props.logs);
     this.events = es("Events", DATASOURCE_UIDS.events, "Product events", props.events);
 
-    const gatewayUrl = new TerraformVariable(scope, "dreamfactory_url", {
+    const gatewayUrl = new TerraformVariable(TerraformStack.of(this), "dreamfactory_url", {
       type: "string",
       sensitive: true,
       description:
         "Base URL of the DreamFactory gateway whose user API the Infinity datasource reads, e.g. https://api.example.com",
     });
-    const gatewayKey = new TerraformVariable(scope, "dreamfactory_api_key", {
+    const gatewayKey = new TerraformVariable(TerraformStack.of(this), "dreamfactory_api_key", {
       type: "string",
       sensitive: true,
       description:

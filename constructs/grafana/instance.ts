@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformVariable, type ITerraformDependable } from "cdktf";
+import { TerraformStack, TerraformVariable, type ITerraformDependable } from "cdktf";
 import { Container } from "@cdktf/provider-docker/lib/container";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
@@ -112,7 +112,7 @@ export class ExternalGrafana extends Construct implements GrafanaTarget {
   constructor(scope: Construct, id: string, props: ExternalGrafanaProps) {
     super(scope, id);
     this.url = props.url;
-    const token = new TerraformVariable(scope, "grafana_auth", {
+    const token = new TerraformVariable(TerraformStack.of(this), "grafana_auth", {
       type: "string",
       sensitive: true,
       description:

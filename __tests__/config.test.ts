@@ -1,0 +1,214 @@
+import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { ConfigError, loadConfig, parseConfig } from "../config";
+
+function problems(input: unknown): string[] {
+  try {
+    parseConfig(input);
+  } catch (e) {
+    if (e instanceof ConfigError) return [...e.problems];
+    throw e;
+  }
+  return [];
+}
+
+describe("defaults (the local Docker profile)", () => {
+  it("synthesizes with no config at all", () => {
+    const c = loadConfig({});
+    expect(c.mode).toBe("docker");
+    expect(c.events.index).toBe("datafly-events");
+    expect(c.logs.indexPrefix).toBe("dreamfactory-logs");
+    expect(c.logs.retentionDays).toBe(30);
+    expect(c.logstash.gelfPort).toBe(12201);
+    expect(c.grafana.port).toBe(3000);
+    expect(c.elasticsearch.nodes).toBe(1);
+    expect(c.elasticsearch.version).toMatch(/^8\.\d+\.\d+$/);
+  });
+
+  it("keeps defaults for keys a file leaves out", () => {
+    const c = parseConfig({ logs: { retentionDays: 7 } });
+    expect(c.logs).toEqual({ indexPrefix: "dreamfactory-logs", retentionDays: 7 });
+  });
+});
+
+describe("bad input: one line per problem naming key, value and rule", () => {
+  it.each([
+    [{ surprise: true }, "config: surprise = true: unknown key"],
+    [{ logs: { retention: 30 } }, "config: logs.retention = 30: unknown key"],
+    [{ logs: { retentionDays: "30" } }, 'config: logs.retentionDays = "30": must be a number'],
+    [{ logs: { retentionDays: 0 } }, "config: logs.retentionDays = 0: must be >= 1"],
+    [{ logs: { retentionDays: 3651 } }, "config: logs.retentionDays = 3651: must be <= 3650"],
+    [{ elasticsearch: { nodes: 10 } }, "config: elasticsearch.nodes = 10: must be <= 9"],
+    [{ elasticsearch: { nodes: 0 } }, "config: elasticsearch.nodes = 0: must be >= 1"],
+    [{ elasticsearch: { nodes: 1.5 } }, "config: elasticsearch.nodes = 1.5: must be an integer"],
+    [
+      { elasticsearch: { heap: "512" } },
+      'config: elasticsearch.heap = "512": must be a JVM heap size such as 512m or 2g',
+    ],
+    [{ logstash: { gelfPort: 70000 } }, "config: logstash.gelfPort = 70000: must be <= 65535"],
+    [{ grafana: { port: 0 } }, "config: grafana.port = 0: must be >= 1"],
+    [{ mode: "cloud" }, 'config: mode = "cloud": must be one of "docker", "external"'],
+    [
+      { grafana: { alert: { errorRatePercent: 0 } } },
+      "config: grafana.alert.errorRatePercent = 0: must be in (0,100]",
+    ],
+    [
+      { grafana: { alert: { errorRatePercent: 150 } } },
+      "config: grafana.alert.errorRatePercent = 150: must be in (0,100]",
+    ],
+  ])("%j", (input, expected) => {
+    expect(problems(input)).toEqual([expected]);
+  });
+
+  it.each([
+    ["Datafly", "must be lowercase"],
+    ["data fly", 'must not contain " "'],
+    ...["\\", "/", "*", "?", '"', "<", ">", "|", ",", "#", ":"].map((c) => [
+      `a${c}b`,
+      `must not contain ${JSON.stringify(c)}`,
+    ]),
+    ["-events", "must not start with -, _ or +"],
+    ["_events", "must not start with -, _ or +"],
+    ["+events", "must not start with -, _ or +"],
+    [".", "must not be . or .."],
+    ["..", "must not be . or .."],
+    ["e".repeat(256), "at most 255 are allowed"],
+    ["é".repeat(128), "at most 255 are allowed"],
+    ["", "must not be empty"],
+  ])("events.index %j is refused: %s", (name, rule) => {
+    const lines = problems({ events: { index: name } });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`events.index = ${JSON.stringify(name).slice(0, 40)}`);
+    expect(lines[0]).toContain(rule);
+  });
+
+  it("counts the daily suffix into the prefix's length", () => {
+    expect(problems({ logs: { indexPrefix: "l".repeat(245) } })).toEqual([
+      expect.stringContaining("the daily index names it makes take 256 bytes"),
+    ]);
+    expect(problems({ logs: { indexPrefix: "l".repeat(244) } })).toEqual([]);
+  });
+
+  it("reports every problem, not just the first", () => {
+    expect(
+      problems({ events: { index: "A" }, logs: { indexPrefix: "" }, elasticsearch: { nodes: 99 } }),
+    ).toHaveLength(3);
+  });
+
+  it("external mode needs an endpoint or a cloud id, and not both", () => {
+    expect(problems({ mode: "external", grafana: { url: "https://g.example.com" } })).toEqual([
+      "config: elasticsearch.endpoint = (missing): external mode needs elasticsearch.endpoint or elasticsearch.cloudId",
+    ]);
+    const both = problems({
+      mode: "external",
+      elasticsearch: {
+        endpoint: "https://es.example.com",
+        cloudId: `x:${Buffer.from("h.example.com$abc$def").toString("base64")}`,
+      },
+      grafana: { url: "https://g.example.com" },
+    });
+    expect(both).toEqual([
+      expect.stringContaining("set elasticsearch.endpoint or elasticsearch.cloudId, not both"),
+    ]);
+    expect(problems({ mode: "external", elasticsearch: { endpoint: "https://es.example.com" } })).toEqual([
+      "config: grafana.url = (missing): external mode needs grafana.url",
+    ]);
+  });
+
+  it("refuses a malformed cloud id and an endpoint that is not http(s)", () => {
+    expect(
+      problems({
+        mode: "external",
+        elasticsearch: { cloudId: "nope" },
+        grafana: { url: "https://g.example.com" },
+      }),
+    ).toEqual([
+      expect.stringMatching(/^config: elasticsearch.cloudId = "nope": must be an Elastic Cloud id/),
+    ]);
+    expect(
+      problems({
+        mode: "external",
+        elasticsearch: { endpoint: "ftp://es" },
+        grafana: { url: "https://g.example.com" },
+      }),
+    ).toEqual([expect.stringMatching(/^config: elasticsearch.endpoint = "ftp:\/\/es": /)]);
+  });
+
+  it("refuses published ports that clash", () => {
+    expect(problems({ logstash: { gelfPort: 9200 } })).toEqual([
+      "config: logstash.gelfPort = 9200: clashes with elasticsearch.port: each published port must be different",
+    ]);
+  });
+});
+
+describe("STACK_CONFIG files", () => {
+  const dir = mkdtempSync(join(tmpdir(), "stack-config-"));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it("reads YAML and JSON", () => {
+    expect(
+      loadConfig({ STACK_CONFIG: file("a.yaml", "logs:\n  retentionDays: 14\n") }).logs.retentionDays,
+    ).toBe(14);
+    expect(
+      loadConfig({ STACK_CONFIG: file("a.json", '{"events":{"index":"shop-events"}}') }).events.index,
+    ).toBe("shop-events");
+  });
+
+  it("names the file in every problem", () => {
+    const path = file("b.yaml", "elasticsearch:\n  nodes: 12\n");
+    expect(() => loadConfig({ STACK_CONFIG: path })).toThrow(
+      `${path}: elasticsearch.nodes = 12: must be <= 9`,
+    );
+  });
+
+  it.each([
+    ["missing.yaml", null, /cannot read the file \(ENOENT\)/],
+    ["bad.json", '{"logs": ', /not valid JSON/],
+    ["bad.yaml", "logs: [1, 2\n", /not valid YAML/],
+    ["dup.yaml", "logs: {}\nlogs: {}\n", /not valid YAML/],
+    ["config.toml", "a = 1", /must end in .json, .yaml or .yml/],
+  ])("%s is a one-line error", (name, text, message) => {
+    const path = text === null ? join(dir, name) : file(name, text);
+    let error: unknown;
+    try {
+      loadConfig({ STACK_CONFIG: path });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const lines = (error as ConfigError).problems;
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).toMatch(message);
+      expect(line).not.toContain("\n");
+    }
+  });
+});
+
+describe("the app command with bad input", () => {
+  it("exits 1 with one line per problem, no stack trace, and writes nothing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bad-synth-"));
+    const config = join(dir, "stack.yaml");
+    writeFileSync(config, "events:\n  index: Bad/Name\nelasticsearch:\n  nodes: 12\n");
+    const outdir = join(dir, "out");
+    const run = spawnSync(process.execPath, ["scripts/app.mjs"], {
+      cwd: join(__dirname, ".."),
+      env: { ...process.env, STACK_CONFIG: config, CDKTF_OUTDIR: outdir },
+      encoding: "utf8",
+    });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split("\n");
+    expect(lines).toEqual([
+      `error: ${config}: elasticsearch.nodes = 12: must be <= 9`,
+      `error: ${config}: events.index = "Bad/Name": must be lowercase (Elasticsearch index names)`,
+    ]);
+    expect(run.stderr).not.toMatch(/\bat .*\(.*:\d+:\d+\)/);
+    expect(existsSync(outdir)).toBe(false);
+  });
+});

@@ -1,0 +1,56 @@
+import { Testing } from "cdktf";
+import { parseConfig, type StackConfigInput } from "../../config";
+import { AnalyticsStack } from "../../constructs/stack";
+import { STACK_NAME } from "../../constructs/app-support";
+
+/** Terraform JSON as cdktf synthesizes it. */
+export interface TfJson {
+  terraform: Record<string, unknown>;
+  provider: Record<string, Record<string, unknown>[]>;
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  variable?: Record<string, Record<string, unknown>>;
+  output?: Record<string, Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+/** Synthesizes the stack in-process for a config (defaults when empty). */
+export function synthStack(input: StackConfigInput = {}): TfJson {
+  const app = Testing.app();
+  const stack = new AnalyticsStack(app, STACK_NAME, {
+    config: parseConfig(input),
+    localStatePath: `../../../terraform.${STACK_NAME}.tfstate`,
+  });
+  return JSON.parse(Testing.synth(stack)) as TfJson;
+}
+
+/** All resources of one type, keyed by their logical id (construct path joined by _, plus a hash). */
+export function resourcesOf(tf: TfJson, type: string): Record<string, Record<string, unknown>> {
+  return tf.resource[type] ?? {};
+}
+
+/** The single resource at a construct path below the stack, e.g. `Elasticsearch/Events/Index`. */
+export function resourceAt(tf: TfJson, type: string, path: string): Record<string, unknown> {
+  const prefix = path.split("/").join("_");
+  const all = resourcesOf(tf, type);
+  const keys = Object.keys(all).filter((k) => k === prefix || new RegExp(`^${prefix}_[0-9A-F]{8}$`).test(k));
+  if (keys.length !== 1)
+    throw new Error(`expected one ${type} at ${path}; have: ${Object.keys(all).join(", ")}`);
+  return all[keys[0]];
+}
+
+export const CONFIGS: Record<string, StackConfigInput> = {
+  docker: {},
+  threeNodes: { elasticsearch: { nodes: 3 } },
+  external: {
+    mode: "external",
+    elasticsearch: { endpoint: "https://es.example.com:9243" },
+    grafana: { url: "https://grafana.example.com" },
+  },
+  elasticCloud: {
+    mode: "external",
+    elasticsearch: {
+      cloudId: `analytics:${Buffer.from("europe-west1.gcp.cloud.es.io:443$abc123def456$kib789").toString("base64")}`,
+    },
+    grafana: { url: "https://grafana.example.com" },
+  },
+};
