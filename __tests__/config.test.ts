@@ -197,7 +197,7 @@ describe("the app command with bad input", () => {
     const config = join(dir, "stack.yaml");
     writeFileSync(config, "events:\n  index: Bad/Name\nelasticsearch:\n  nodes: 12\n");
     const outdir = join(dir, "out");
-    const run = spawnSync(process.execPath, ["scripts/app.mjs"], {
+    const run = spawnSync(process.execPath, ["scripts/run-ts.mjs"], {
       cwd: join(__dirname, ".."),
       env: { ...process.env, STACK_CONFIG: config, CDKTF_OUTDIR: outdir },
       encoding: "utf8",
