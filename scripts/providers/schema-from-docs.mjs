@@ -1,0 +1,379 @@
+#!/usr/bin/env node
+// Builds a provider schema in the `terraform providers schema -json` format from a
+// provider's tfplugindocs markdown, offline (no terraform, no registry).
+//
+//   node scripts/providers/schema-from-docs.mjs DOCS_DIR OUT.json --source HOST/NS/NAME \
+//     [--check-bindings PACKAGE_DIR]
+//
+//   DOCS_DIR   the provider's `docs/` folder (index.md, resources/*.md, data-sources/*.md)
+//   OUT.json   written as <name>-<version>.schema.json; the version comes from the name
+//   --source   provider source address, e.g. registry.terraform.io/hashicorp/tls
+//   --check-bindings  generate cdktf bindings from the result and compare their
+//              declarations with a prebuilt bindings package (e.g.
+//              node_modules/@cdktf/provider-tls); exits 1 on any difference
+//
+// Kept: names, types, nesting, required/optional/computed, sensitive, deprecated,
+// write_only. Docs do not tell optional+computed apart from optional, nor give
+// descriptions, defaults or the schema version (written as 0).
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+// The stored docs used for random 3.7.2 / tls 4.1.0 were not all at the release tag.
+// These edits bring them to the tag; each one was found by --check-bindings against the
+// prebuilt @cdktf bindings of that exact version (see providers/README.md).
+const CORRECTIONS = {
+  "registry.terraform.io/hashicorp/tls@4.1.0": [
+    { remove: "resource_schemas.tls_private_key.openssh_comment", why: "added after 4.1.0" },
+    { remove: "resource_schemas.tls_self_signed_cert.max_path_length", why: "added after 4.1.0" },
+    {
+      remove: "resource_schemas.tls_self_signed_cert.name_constraint_excluded_dns_names",
+      why: "added after 4.1.0",
+    },
+    {
+      remove: "resource_schemas.tls_self_signed_cert.name_constraint_permitted_dns_names",
+      why: "added after 4.1.0",
+    },
+    {
+      remove: "resource_schemas.tls_self_signed_cert.name_constraint_permitted_dns_names_critical",
+      why: "added after 4.1.0",
+    },
+    { remove: "resource_schemas.tls_locally_signed_cert.max_path_length", why: "added after 4.1.0" },
+    { remove: "resource_schemas.tls_cert_request.allowed_uses", why: "not in 4.1.0" },
+    {
+      add: "resource_schemas.tls_cert_request.subject.email_address",
+      attribute: { optional: true, type: "string" },
+      why: "in 4.1.0, missing from the stored (older) page",
+    },
+    { remove: "data_source_schemas.tls_public_key.openssh_comment", why: "added after 4.1.0" },
+    {
+      remove: "data_source_schemas.tls_certificate.certificates.max_path_length",
+      why: "added after 4.1.0",
+    },
+  ],
+};
+
+function fail(msg) {
+  console.error(`error: ${msg}`);
+  process.exit(2);
+}
+
+// --- markdown -> schema -----------------------------------------------------------
+
+const ITEM = /^- `([^`]+)` \(([^)]*)\)(.*)$/;
+const LINK = /\(see \[below for nested schema\]\(#([^)]+)\)\)/;
+const GROUPS = { Required: "required", Optional: "optional", "Read-Only": "computed" };
+
+/** Splits the `## Schema` part of one page into groups of items, by section anchor. */
+function readSections(markdown, file) {
+  const lines = markdown.split(/\r?\n/);
+  const start = lines.findIndex((l) => l.trim() === "## Schema");
+  if (start < 0) return null;
+  const sections = new Map([["", []]]);
+  let current = sections.get("");
+  let group = null;
+  let anchor = null;
+  for (const line of lines.slice(start + 1)) {
+    if (/^## /.test(line)) break;
+    const a = line.match(/^<a id="([^"]+)"><\/a>/);
+    if (a) {
+      anchor = a[1];
+      continue;
+    }
+    if (/^### Nested Schema for /.test(line)) {
+      if (!anchor) fail(`${file}: nested schema without an anchor: ${line}`);
+      current = [];
+      sections.set(anchor, current);
+      anchor = null;
+      group = null;
+      continue;
+    }
+    const g = line.match(/^(?:### )?(Required|Optional|Read-Only):?\s*$/);
+    if (g) {
+      group = GROUPS[g[1]];
+      continue;
+    }
+    const item = line.match(ITEM);
+    if (item) {
+      if (!group) fail(`${file}: item outside Required/Optional/Read-Only: ${line}`);
+      const link = item[3].match(LINK);
+      current.push({ name: item[1], phrase: item[2], group, link: link ? link[1] : null });
+    }
+  }
+  return sections;
+}
+
+const PRIMITIVES = { String: "string", Number: "number", Boolean: "bool", Dynamic: "dynamic" };
+
+/** "List of Map of String" -> ["list", ["map", "string"]]; objects come from the link. */
+function parseType(phrase, objectType, file) {
+  if (PRIMITIVES[phrase]) return PRIMITIVES[phrase];
+  if (phrase === "Object") {
+    if (!objectType) fail(`${file}: object type without a nested schema`);
+    return objectType();
+  }
+  const m = phrase.match(/^(List|Set|Map) of (.+)$/);
+  if (!m) fail(`${file}: unknown type "${phrase}"`);
+  return [m[1].toLowerCase(), parseType(m[2], objectType, file)];
+}
+
+function buildBlock(items, sections, file) {
+  const block = {};
+  for (const item of items) {
+    const [kind, ...flags] = item.phrase.split(", ").map((s) => s.trim());
+    const nested = () => {
+      if (!item.link || !sections.has(item.link)) fail(`${file}: ${item.name} has no nested schema`);
+      return sections.get(item.link);
+    };
+    const counts = {};
+    for (const f of flags) {
+      const c = f.match(/^(Min|Max): (\d+)$/);
+      if (c) counts[c[1] === "Min" ? "min_items" : "max_items"] = Number(c[2]);
+    }
+    const blockKind = kind.match(/^Block(?: (List|Set|Map))?$/);
+    if (blockKind) {
+      const type = {
+        nesting_mode: blockKind[1] ? blockKind[1].toLowerCase() : "single",
+        block: buildBlock(nested(), sections, file),
+        ...counts,
+      };
+      if (item.group === "required" && type.nesting_mode !== "single" && !type.min_items) type.min_items = 1;
+      if (flags.includes("Deprecated")) type.block.deprecated = true;
+      (block.block_types ??= {})[item.name] = type;
+      continue;
+    }
+    const attr = { [item.group]: true };
+    const nestedKind = kind.match(/^Attributes(?: (List|Set|Map))?$/);
+    if (nestedKind) {
+      const inner = buildBlock(nested(), sections, file);
+      attr.nested_type = {
+        attributes: inner.attributes ?? {},
+        nesting_mode: nestedKind[1] ? nestedKind[1].toLowerCase() : "single",
+        ...counts,
+      };
+    } else {
+      attr.type = parseType(
+        kind,
+        () => ["object", Object.fromEntries(nested().map((i) => [i.name, parseType(i.phrase, null, file)]))],
+        file,
+      );
+    }
+    if (flags.includes("Sensitive")) attr.sensitive = true;
+    if (flags.includes("Deprecated")) attr.deprecated = true;
+    if (flags.some((f) => /^write-only$/i.test(f))) attr.write_only = true;
+    (block.attributes ??= {})[item.name] = attr;
+  }
+  return block;
+}
+
+function schemaOfPage(file) {
+  const sections = readSections(fs.readFileSync(file, "utf8"), file);
+  return { block: sections ? buildBlock(sections.get(""), sections, file) : {}, version: 0 };
+}
+
+function readDocs(docsDir, providerName) {
+  const collect = (sub) => {
+    const dir = path.join(docsDir, sub);
+    if (!fs.existsSync(dir)) return {};
+    const out = {};
+    for (const f of fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith(".md"))
+      .sort()) {
+      out[`${providerName}_${f.slice(0, -3)}`] = schemaOfPage(path.join(dir, f));
+    }
+    return out;
+  };
+  return {
+    provider: schemaOfPage(path.join(docsDir, "index.md")),
+    resource_schemas: collect("resources"),
+    data_source_schemas: collect("data-sources"),
+  };
+}
+
+// --- corrections ------------------------------------------------------------------
+
+/** Walks "resource_schemas.TYPE.a.b" through blocks, nested attributes and object types. */
+function locate(provider, dotted) {
+  const [kind, type, ...names] = dotted.split(".");
+  let node = provider[kind]?.[type]?.block;
+  if (!node) fail(`correction ${dotted}: no ${kind}.${type}`);
+  for (const name of names.slice(0, -1)) {
+    const next =
+      node.block_types?.[name]?.block ??
+      node.attributes?.[name]?.nested_type ??
+      objectOf(node.attributes?.[name]?.type ?? node.objectAttributes?.[name]);
+    if (!next) fail(`correction ${dotted}: no ${name}`);
+    node = next;
+  }
+  return { node, name: names[names.length - 1] };
+}
+
+/** The object type inside list(object)/set(object)/map(object), as an attributes holder. */
+function objectOf(type) {
+  let t = type;
+  while (Array.isArray(t) && t[0] !== "object") t = t[1];
+  return Array.isArray(t) ? { objectAttributes: t[1] } : undefined;
+}
+
+function applyCorrections(provider, key) {
+  for (const c of CORRECTIONS[key] ?? []) {
+    const { node, name } = locate(provider, c.remove ?? c.add);
+    const holder = node.objectAttributes ?? (node.attributes ??= {});
+    if (c.remove) {
+      const present = holder[name] !== undefined || node.block_types?.[name] !== undefined;
+      Reflect.deleteProperty(holder, name);
+      if (node.block_types) Reflect.deleteProperty(node.block_types, name);
+      if (present) console.log(`correction: removed ${c.remove} (${c.why})`);
+    } else if (holder[name] === undefined) {
+      holder[name] = node.objectAttributes ? c.attribute.type : c.attribute;
+      console.log(`correction: added ${c.add} (${c.why})`);
+    }
+  }
+}
+
+// --- output -----------------------------------------------------------------------
+
+function sortKeys(value) {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys(value[k])]),
+    );
+  }
+  return value;
+}
+
+// --- cross-check against prebuilt bindings ----------------------------------------
+
+/** Declarations without comments and blank lines, so that only the shape is compared. */
+function shapeOf(dts) {
+  return dts
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/^\s*\/\/.*$/gm, "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+async function checkBindings(schemaFile, source, version, packageDir) {
+  process.env.CHECKPOINT_DISABLE = "1";
+  process.env.CDKTF_DISABLE_TELEMETRY = "1";
+  // @cdktf/commons runs `terraform version` when loaded; point it at nothing.
+  process.env.TERRAFORM_BINARY_NAME = "no-terraform-needed-for-schema-check";
+  const require = createRequire(path.join(root, "package.json"));
+  const gen = createRequire(require.resolve("@cdktf/provider-generator"));
+  const { TerraformProviderGenerator } = gen("./get/generator/provider-generator");
+  const { CodeMaker } = gen("codemaker");
+  const { TerraformProviderConstraint, ConstructsMakerProviderTarget, Language } = gen("@cdktf/commons");
+  const ts = require("typescript");
+
+  const [, namespace, name] = source.split("/");
+  const cache = path.join(root, "node_modules", ".cache");
+  fs.mkdirSync(cache, { recursive: true });
+  const work = fs.mkdtempSync(path.join(cache, "schema-from-docs-"));
+  try {
+    const schema = JSON.parse(fs.readFileSync(schemaFile, "utf8"));
+    const code = new CodeMaker();
+    new TerraformProviderGenerator(code, {
+      ...schema,
+      provider_versions: { [source]: version },
+    }).generate(
+      new ConstructsMakerProviderTarget(
+        new TerraformProviderConstraint({ name, source: `${namespace}/${name}`, version, namespace }),
+        Language.TYPESCRIPT,
+      ),
+    );
+    await code.save(work);
+    const genDir = path.join(work, "providers", name);
+    const namespaces = fs
+      .readdirSync(genDir)
+      .filter((d) => fs.existsSync(path.join(genDir, d, "index.ts")))
+      .sort();
+    const program = ts.createProgram(
+      namespaces.map((d) => path.join(genDir, d, "index.ts")),
+      {
+        declaration: true,
+        emitDeclarationOnly: true,
+        outDir: path.join(work, "dts"),
+        rootDir: genDir,
+        skipLibCheck: true,
+        strict: true,
+        target: ts.ScriptTarget.ES2020,
+        module: ts.ModuleKind.CommonJS,
+      },
+    );
+    const diagnostics = ts.getPreEmitDiagnostics(program);
+    if (diagnostics.length) {
+      fail(
+        `generated bindings do not compile: ${ts.flattenDiagnosticMessageText(diagnostics[0].messageText, "\n")}`,
+      );
+    }
+    program.emit();
+    const prebuilt = fs
+      .readdirSync(path.join(packageDir, "lib"))
+      .filter((d) => fs.existsSync(path.join(packageDir, "lib", d, "index.d.ts")))
+      .sort();
+    let differences = 0;
+    for (const ns of new Set([...namespaces, ...prebuilt])) {
+      const ours = path.join(work, "dts", ns, "index.d.ts");
+      const theirs = path.join(packageDir, "lib", ns, "index.d.ts");
+      if (!fs.existsSync(ours) || !fs.existsSync(theirs)) {
+        console.log(
+          `${ns}: only in ${fs.existsSync(ours) ? "the docs-derived schema" : "the prebuilt bindings"}`,
+        );
+        differences++;
+        continue;
+      }
+      const a = shapeOf(fs.readFileSync(ours, "utf8"));
+      const b = shapeOf(fs.readFileSync(theirs, "utf8"));
+      const onlyOurs = a.filter((l) => !b.includes(l));
+      const onlyTheirs = b.filter((l) => !a.includes(l));
+      for (const l of onlyOurs) console.log(`${ns}: + ${l}`);
+      for (const l of onlyTheirs) console.log(`${ns}: - ${l}`);
+      differences += onlyOurs.length + onlyTheirs.length;
+    }
+    console.log(
+      `checked ${namespaces.length} binding namespaces against ${packageDir}: ${differences} difference(s)` +
+        " (+ only from this schema, - only in the prebuilt bindings)",
+    );
+    return differences === 0;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// --- main -------------------------------------------------------------------------
+
+const positional = [];
+const opts = {};
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  if (argv[i] === "--source" || argv[i] === "--check-bindings") opts[argv[i].slice(2)] = argv[++i];
+  else positional.push(argv[i]);
+}
+if (positional.length !== 2 || !opts.source) {
+  fail("usage: schema-from-docs.mjs DOCS_DIR OUT.json --source HOST/NS/NAME [--check-bindings PACKAGE_DIR]");
+}
+const [docsDir, outFile] = positional;
+const version = path.basename(outFile).match(/^[^-]+-(\d[^/]*?)\.schema\.json$/)?.[1];
+if (!version) fail(`${outFile}: name it <name>-<version>.schema.json`);
+const providerName = opts.source.split("/")[2];
+
+const provider = readDocs(docsDir, providerName);
+applyCorrections(provider, `${opts.source}@${version}`);
+const out = { format_version: "1.0", provider_schemas: { [opts.source]: provider } };
+fs.writeFileSync(outFile, JSON.stringify(sortKeys(out), null, 1) + "\n");
+console.log(
+  `wrote ${outFile}: ${Object.keys(provider.resource_schemas).length} resources, ` +
+    `${Object.keys(provider.data_source_schemas).length} data sources`,
+);
+if (opts["check-bindings"]) {
+  const ok = await checkBindings(outFile, opts.source, version, path.resolve(opts["check-bindings"]));
+  if (!ok) process.exit(1);
+}
