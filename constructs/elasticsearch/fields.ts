@@ -110,3 +110,13 @@ function leafMapping(type: FieldType): estypes.MappingProperty {
       return { type };
   }
 }
+
+/** Request header carrying the gateway session JWT (the pipeline extracts user.id from it). */
+export const SESSION_TOKEN_HEADER = "x-dreamfactory-session-token";
+
+/** Request headers carrying credentials: removed by the pipeline, never indexed. */
+export const SECRET_HEADERS: readonly string[] = [
+  SESSION_TOKEN_HEADER,
+  "x-dreamfactory-api-key",
+  "authorization",
+];

@@ -1,0 +1,22 @@
+export * from "./model";
+export {
+  LOGSTASH_SETTINGS_REQUIRED,
+  extractEnvReferences,
+  quoteString,
+  renderNumber,
+  renderPipeline,
+} from "./render";
+export {
+  JWT_USER_ID_FAILURE_TAG,
+  JWT_USER_ID_RUBY_INIT,
+  REQUEST_HEADERS_FIELD,
+  jwtUserIdRubyCode,
+  redactHeadersRubyCode,
+  rubyStringLiteral,
+} from "./jwt-user-id";
+export {
+  RESPONSE_MS_FAILURE_TAG,
+  buildApiLogPipeline,
+  responseMsRubyCode,
+  type ApiLogPipelineParams,
+} from "./default-pipeline";
