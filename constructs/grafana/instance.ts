@@ -66,8 +66,9 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
         `GF_SERVER_CERT_FILE=${certDir}/grafana.crt`,
         `GF_SERVER_CERT_KEY=${certDir}/grafana.key`,
         `GF_SERVER_ROOT_URL=${this.url}/`,
-        // Installed synchronously before the server starts, so datasources can use it at once.
-        `GF_PLUGINS_PREINSTALL_SYNC=${INFINITY_PLUGIN_ID}@${props.infinityPluginVersion}`,
+        // The 11.x image installs these with grafana-cli before it starts the server, so the
+        // datasource works from the first request (preinstall_sync only exists from 12.1).
+        `GF_INSTALL_PLUGINS=${INFINITY_PLUGIN_ID} ${props.infinityPluginVersion}`,
         "GF_USERS_ALLOW_SIGN_UP=false",
         "GF_AUTH_ANONYMOUS_ENABLED=false",
         "GF_ANALYTICS_REPORTING_ENABLED=false",
