@@ -56,10 +56,6 @@ const elasticsearch = z
       .default(2048)
       .describe("Memory limit of each Elasticsearch container in MB (the guide asks for 2 GB at least)"),
     port: port(9200, "Host port of the first node's HTTP API in docker mode"),
-    bindAddress: z
-      .union([z.ipv4(), z.ipv6()])
-      .default("127.0.0.1")
-      .describe("Host address the published ports bind to in docker mode (loopback by default)"),
     endpoint: z
       .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
       .optional()
@@ -139,21 +135,25 @@ const alertContact = z
       type: z.literal("email"),
       addresses: z.array(z.email()).min(1).describe("Recipients of the error-rate alert"),
     }),
-    z.strictObject({
-      type: z.literal("webhook"),
-      url: z.url({ protocol: /^https?$/ }).describe("Webhook receiving the error-rate alert"),
-    }),
+    // Webhook URLs often embed a token, so the URL is the sensitive variable alert_webhook_url.
+    z.strictObject({ type: z.literal("webhook") }),
   ])
   .default({ type: "none" })
-  .describe("Where the error-rate alert is sent: none (default), email or webhook");
+  .describe(
+    "Where the error-rate alert is sent: none (default), email, or webhook (its URL is the sensitive Terraform variable alert_webhook_url)",
+  );
 
 const grafana = z
   .strictObject({
-    version: imageVersion("11.6.5", "Grafana image version (pinned)", /^[0-9]+\.[0-9]+\.[0-9]+$/),
+    version: imageVersion(
+      "11.6.16",
+      "Grafana image version (pinned; the dashboard SDK line matches 11.6)",
+      /^[0-9]+\.[0-9]+\.[0-9]+$/,
+    ),
     infinityPluginVersion: z
       .string()
       .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, { message: "must be a pinned version such as 3.3.0" })
-      .default("3.3.0")
+      .default("3.11.3")
       .describe("Version of the Infinity datasource plugin installed before Grafana starts"),
     port: port(3000, "Host port of Grafana in docker mode"),
     url: z
@@ -201,6 +201,12 @@ export const configSchema = z
           })
           .default("elk")
           .describe("Prefix of container, volume and network names"),
+        bindAddress: z
+          .union([z.ipv4(), z.ipv6()])
+          .default("127.0.0.1")
+          .describe(
+            "Host address the published ports (Elasticsearch, Logstash GELF, Grafana) bind to; loopback by default, 0.0.0.0 to accept a gateway on another host",
+          ),
       })
       .prefault({}),
     elasticsearch,

@@ -7,9 +7,18 @@ import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import type { StackConfig } from "../config";
 import { CertificateAuthority } from "./pki/certificate-authority";
 import { Elasticsearch } from "./elasticsearch/elasticsearch";
-import { EVENT_TIME_FIELD, LOG_TIME_FIELD } from "./elasticsearch/fields";
+import {
+  EVENT_TIME_FIELD,
+  LOG_SOURCE,
+  LOG_TIME_FIELD,
+  LOG_TYPE,
+  SECRET_HEADERS,
+  SESSION_TOKEN_HEADER,
+} from "./elasticsearch/fields";
+import { Logstash } from "./logstash/container";
 import { DockerGrafana, ExternalGrafana, type GrafanaTarget } from "./grafana/instance";
 import { Datasources } from "./grafana/datasources";
+import { GrafanaContent } from "./grafana/content";
 
 export interface AnalyticsStackProps {
   readonly config: StackConfig;
@@ -24,6 +33,7 @@ export interface AnalyticsStackProps {
 export class AnalyticsStack extends TerraformStack {
   readonly elasticsearch: Elasticsearch;
   readonly grafana: GrafanaTarget;
+  readonly logstash: Logstash;
 
   constructor(scope: Construct, id: string, props: AnalyticsStackProps) {
     super(scope, id);
@@ -47,6 +57,30 @@ export class AnalyticsStack extends TerraformStack {
     this.elasticsearch = new Elasticsearch(this, "Elasticsearch", { config, networkName: network.name, ca });
     const es = this.elasticsearch;
 
+    this.logstash = new Logstash(this, "Logstash", {
+      namePrefix: config.docker.namePrefix,
+      networkName: network.name,
+      version: config.logstash.version,
+      heap: config.logstash.heap,
+      queueMaxBytes: config.logstash.queueMaxBytes,
+      bindAddress: config.docker.bindAddress,
+      pipeline: {
+        gelfPort: config.logstash.gelfPort,
+        gelfTcp: config.logstash.gelfTcp,
+        logType: LOG_TYPE,
+        logSource: LOG_SOURCE,
+        sessionTokenHeader: SESSION_TOKEN_HEADER,
+        secretHeaders: SECRET_HEADERS,
+        outputHosts: es.connection.clientEndpoints,
+        indexPrefix: config.logs.indexPrefix,
+        responseTime: config.logstash.responseTime,
+      },
+      caCertPem: es.connection.caCertPem,
+      apiKey: es.logstashWriter.idColonKey,
+      // The template must exist before the first daily index is created, or it gets dynamic mappings.
+      dependsOn: [...es.connection.ready, es.logs.template],
+    });
+
     this.grafana = ca
       ? new DockerGrafana(this, "Grafana", {
           namePrefix: config.docker.namePrefix,
@@ -54,18 +88,23 @@ export class AnalyticsStack extends TerraformStack {
           version: config.grafana.version,
           infinityPluginVersion: config.grafana.infinityPluginVersion,
           port: config.grafana.port,
-          bindAddress: config.elasticsearch.bindAddress,
+          bindAddress: config.docker.bindAddress,
           ca,
         })
       : new ExternalGrafana(this, "Grafana", { url: config.grafana.url ?? "" });
 
-    new Datasources(this, "Datasources", {
+    const datasources = new Datasources(this, "Datasources", {
       elasticsearchUrl: es.connection.clientEndpoints[0],
       elasticsearchCaPem: es.connection.caCertPem,
       readerKeyEncoded: es.grafanaReader.encoded,
       logs: { index: es.logs.pattern, timeField: LOG_TIME_FIELD },
       events: { index: es.events.name, timeField: EVENT_TIME_FIELD },
       dependsOn: this.grafana.ready,
+    });
+    new GrafanaContent(this, "GrafanaContent", {
+      config,
+      ownsGrafana: docker,
+      dependsOn: [...this.grafana.ready, datasources.logs, datasources.events, datasources.users],
     });
 
     new TerraformOutput(this, "elasticsearch_endpoint", { value: es.connection.publicEndpoint });

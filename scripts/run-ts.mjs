@@ -56,4 +56,9 @@ if (!upToDate()) {
   const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).map((f) => [f, fingerprint(f)]));
   writeFileSync(stampFile, JSON.stringify({ outfile: fingerprint(path.relative(root, outfile)), inputs }));
 }
-createRequire(import.meta.url)(outfile);
+const loaded = createRequire(import.meta.url)(outfile);
+// Scripts export main() (so tests can import them) and get their exit code from it.
+if (typeof loaded.main === "function") {
+  const code = await loaded.main();
+  if (typeof code === "number") process.exitCode = code;
+}

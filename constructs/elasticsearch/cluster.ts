@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Op, TerraformStack, TerraformVariable, Token, conditional, type ITerraformDependable } from "cdktf";
+import { TerraformStack, TerraformVariable, type ITerraformDependable } from "cdktf";
 import { cloudIdToEndpoint } from "../../config/cloud-id";
 import { Container } from "@cdktf/provider-docker/lib/container";
 import { Image } from "@cdktf/provider-docker/lib/image";
@@ -202,19 +202,25 @@ export class ExternalElasticsearchCluster extends Construct implements Elasticse
       sensitive: true,
       description: "Password of elasticsearch_username.",
     });
-    const ca = new TerraformVariable(stack, "elasticsearch_ca_certificate", {
-      type: "string",
-      default: "",
-      description:
-        "PEM CA certificate of the cluster; empty for a publicly trusted certificate (Elastic Cloud).",
-    });
     this.username = username.stringValue;
     this.password = password.stringValue;
-    // Elastic Cloud certificates are publicly trusted, so a CA only applies to self-managed clusters.
-    // An empty variable means "system trust store", so the provider gets null, not "".
-    this.caCertPem = props.cloudId
-      ? undefined
-      : Token.asString(conditional(Op.eq(ca.stringValue, ""), Token.nullValue(), ca.stringValue));
+    // Elastic Cloud certificates are publicly trusted. A self-managed 8.x cluster has its own CA
+    // (security auto-configuration), which every client must be given: skipping verification is no option.
+    if (!props.cloudId) {
+      const ca = new TerraformVariable(stack, "elasticsearch_ca_certificate", {
+        type: "string",
+        description:
+          "PEM CA certificate of the cluster (http_ca.crt), given to the provider, Logstash and Grafana.",
+        validation: [
+          {
+            condition: 'can(regex("-----BEGIN CERTIFICATE-----", var.elasticsearch_ca_certificate))',
+            errorMessage:
+              "elasticsearch_ca_certificate must be a PEM certificate (-----BEGIN CERTIFICATE-----).",
+          },
+        ],
+      });
+      this.caCertPem = ca.stringValue;
+    }
   }
 }
 

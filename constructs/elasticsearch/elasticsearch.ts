@@ -50,7 +50,7 @@ export class Elasticsearch extends Construct {
         heap: es.heap,
         memoryLimitMb: es.memoryLimitMb,
         port: es.port,
-        bindAddress: es.bindAddress,
+        bindAddress: config.docker.bindAddress,
         ca: props.ca,
       });
     } else {
