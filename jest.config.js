@@ -9,4 +9,5 @@ module.exports = {
   // The elasticstack bindings are ESM-only: let ts-jest turn them into CommonJS.
   transformIgnorePatterns: ["/node_modules/(?!@cdktf-providers/)"],
   testTimeout: 30000,
+  reporters: ["default", "<rootDir>/__tests__/support/summary-reporter.cjs"],
 };

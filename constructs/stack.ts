@@ -7,6 +7,7 @@ import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import type { StackConfig } from "../config";
 import { CertificateAuthority } from "./pki/certificate-authority";
 import { Elasticsearch } from "./elasticsearch/elasticsearch";
+import { DockerElasticsearchCluster } from "./elasticsearch/cluster";
 import {
   EVENT_TIME_FIELD,
   LOG_SOURCE,
@@ -97,8 +98,8 @@ export class AnalyticsStack extends TerraformStack {
       elasticsearchUrl: es.connection.clientEndpoints[0],
       elasticsearchCaPem: es.connection.caCertPem,
       readerKeyEncoded: es.grafanaReader.encoded,
-      logs: { index: es.logs.pattern, timeField: LOG_TIME_FIELD },
-      events: { index: es.events.name, timeField: EVENT_TIME_FIELD },
+      logs: { index: es.logs.pattern, timeField: LOG_TIME_FIELD, writtenIndex: this.logstash.sampleIndex },
+      events: { index: es.events.name, timeField: EVENT_TIME_FIELD, writtenIndex: es.events.name },
       dependsOn: this.grafana.ready,
     });
     new GrafanaContent(this, "GrafanaContent", {
@@ -122,6 +123,21 @@ export class AnalyticsStack extends TerraformStack {
     if (ca) {
       // Clients outside the stack (curl, the event router) verify the cluster with it.
       new TerraformOutput(this, "ca_certificate", { value: ca.certPem, description: "PEM of the stack CA" });
+    }
+    if (es.connection instanceof DockerElasticsearchCluster) {
+      new TerraformOutput(this, "elastic_password", {
+        value: es.connection.password,
+        sensitive: true,
+        description:
+          "Password of the elastic superuser (operators and the smoke check only; clients use scoped keys)",
+      });
+    }
+    if (this.grafana instanceof DockerGrafana) {
+      new TerraformOutput(this, "grafana_admin_password", {
+        value: this.grafana.adminPassword,
+        sensitive: true,
+        description: "Password of Grafana's admin user",
+      });
     }
   }
 }

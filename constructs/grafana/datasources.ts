@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { Fn, TerraformStack, TerraformVariable, type ITerraformDependable } from "cdktf";
 import { DataSource } from "../../.gen/providers/grafana/data-source";
 import { INFINITY_PLUGIN_ID } from "./instance";
+import { ConfigError } from "../../config";
 
 /** Stable datasource uids: dashboards refer to them, so changing one breaks panels. */
 export const DATASOURCE_UIDS = {
@@ -14,6 +15,20 @@ export interface ElasticsearchDatasourceTarget {
   /** Index name or pattern the datasource searches. */
   readonly index: string;
   readonly timeField: string;
+  /** An index the stack creates or writes, which `index` must match (else: "No data"). */
+  readonly writtenIndex: string;
+}
+
+/** Elasticsearch-style match of an index name against a name or `*` wildcard pattern. */
+export function indexPatternMatches(pattern: string, index: string): boolean {
+  return pattern.split(",").some((p) =>
+    new RegExp(
+      `^${p
+        .split("*")
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        .join(".*")}$`,
+    ).test(index),
+  );
 }
 
 export interface DatasourcesProps {
@@ -39,6 +54,16 @@ export class Datasources extends Construct {
 
   constructor(scope: Construct, id: string, props: DatasourcesProps) {
     super(scope, id);
+    for (const [which, target] of [
+      ["logs", props.logs],
+      ["events", props.events],
+    ] as const) {
+      if (!indexPatternMatches(target.index, target.writtenIndex)) {
+        throw new ConfigError([
+          `grafana datasource "${which}": index pattern ${JSON.stringify(target.index)} does not match ${JSON.stringify(target.writtenIndex)}, the index the stack writes: its panels would show "No data"`,
+        ]);
+      }
+    }
     const es = (id: string, uid: string, name: string, target: ElasticsearchDatasourceTarget) =>
       new DataSource(this, id, {
         uid,

@@ -6,6 +6,7 @@ import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { healthcheck, terraformLiteral } from "../docker/common";
 import {
+  dailyIndexName,
   buildApiLogPipeline,
   extractEnvReferences,
   renderPipeline,
@@ -48,12 +49,15 @@ export interface LogstashProps {
 export class Logstash extends Construct {
   /** The rendered pipeline (plain text, as Logstash reads it). */
   readonly pipelineText: string;
+  /** A daily index name as the pipeline's output writes it, for cross-component checks. */
+  readonly sampleIndex: string;
   readonly container: Container;
 
   constructor(scope: Construct, id: string, props: LogstashProps) {
     super(scope, id);
     const name = `${props.namePrefix}-logstash`;
     const caCertPath = props.caCertPem !== undefined ? LOGSTASH_PATHS.caCert : undefined;
+    this.sampleIndex = dailyIndexName(props.pipeline.indexPrefix, new Date(Date.UTC(2001, 1, 3)));
     this.pipelineText = renderPipeline(
       buildApiLogPipeline({ ...props.pipeline, caCertPath, apiKeyEnvVar: API_KEY_ENV }),
     );

@@ -45,6 +45,20 @@ export interface ApiLogPipelineParams {
   };
 }
 
+/** The output's daily index, as a Logstash sprintf format on the event's @timestamp (UTC). */
+export function dailyIndexFormat(indexPrefix: string): string {
+  return `${indexPrefix}-%{+YYYY.MM.dd}`;
+}
+
+/** The index the output writes for a given day, e.g. for cross-component checks. */
+export function dailyIndexName(indexPrefix: string, day: Date): string {
+  const iso = day.toISOString();
+  return dailyIndexFormat(indexPrefix).replace(
+    "%{+YYYY.MM.dd}",
+    `${iso.slice(0, 4)}.${iso.slice(5, 7)}.${iso.slice(8, 10)}`,
+  );
+}
+
 /** Added to `tags` when the response-time field exists but is not a finite number. */
 export const RESPONSE_MS_FAILURE_TAG = "_response_ms_failure";
 
@@ -152,7 +166,7 @@ export function buildApiLogPipeline(params: ApiLogPipelineParams): PipelineModel
           ...(caCertPath === undefined ? {} : { ssl_certificate_authorities: [caCertPath] }),
           ssl_verification_mode: "full",
           api_key: secretRef(params.apiKeyEnvVar),
-          index: `${indexPrefix}-%{+YYYY.MM.dd}`,
+          index: dailyIndexFormat(indexPrefix),
           // Bulk "create" is the only operation the create_doc index privilege allows.
           action: "create",
           // The stack owns the index template and lifecycle policy; the output must not.

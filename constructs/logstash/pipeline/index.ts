@@ -17,6 +17,8 @@ export {
 export {
   RESPONSE_MS_FAILURE_TAG,
   buildApiLogPipeline,
+  dailyIndexFormat,
+  dailyIndexName,
   responseMsRubyCode,
   type ApiLogPipelineParams,
 } from "./default-pipeline";

@@ -1,0 +1,203 @@
+import { Testing } from "cdktf";
+import { ConfigError } from "../../config";
+import { Datasources, DATASOURCE_UIDS, indexPatternMatches } from "../../constructs/grafana/datasources";
+import { CONTENT_UIDS } from "../../constructs/grafana/content";
+import { CONFIGS, resourceAt, resourcesOf, synthStack, type TfJson } from "../support/synth";
+
+const tf = synthStack(CONFIGS.docker);
+const external = synthStack(CONFIGS.external);
+const datasource = (t: TfJson, uid: string) => {
+  const found = Object.values(resourcesOf(t, "grafana_data_source")).find((d) => d.uid === uid);
+  if (!found) throw new Error(`no datasource ${uid}`);
+  return found;
+};
+const env = (c: Record<string, unknown>) => c.env as string[];
+
+describe("Grafana in docker", () => {
+  const container = resourceAt(tf, "docker_container", "Grafana/Container");
+
+  it("runs a pinned image with the admin password from random_password, never a literal", () => {
+    const image = Object.values(resourcesOf(tf, "docker_image")).find((i) =>
+      String(i.name).startsWith("grafana/"),
+    );
+    expect(image?.name).toBe("grafana/grafana:11.6.16");
+    expect(env(container)).toContain("GF_SECURITY_ADMIN_PASSWORD__FILE=/run/secrets/grafana_admin_password");
+    const secret = (container.upload as { file: string; content: string }[]).find(
+      (u) => u.file === "/run/secrets/grafana_admin_password",
+    );
+    expect(secret?.content).toMatch(/^\$\{random_password\.Grafana_AdminPassword_[0-9A-F]{8}\.result\}$/);
+  });
+
+  it("installs the Infinity plugin at a pinned version before the server starts", () => {
+    expect(env(container)).toContain("GF_INSTALL_PLUGINS=yesoreyeram-infinity-datasource 3.11.3");
+  });
+
+  it("serves HTTPS with a certificate from the stack CA, keeps its data on a protected volume, and waits for /api/health", () => {
+    expect(env(container)).toEqual(expect.arrayContaining(["GF_SERVER_PROTOCOL=https"]));
+    expect(container.volumes).toEqual([
+      {
+        container_path: "/var/lib/grafana",
+        volume_name: expect.stringMatching(/^\$\{docker_volume\.Grafana_Data_/),
+      },
+    ]);
+    expect((container.healthcheck as { test: string[] }).test[1]).toContain(
+      "https://localhost:3000/api/health",
+    );
+    expect(container.wait).toBe(true);
+    expect(container.ports).toEqual([{ internal: 3000, external: 3000, ip: "127.0.0.1" }]);
+    const moved = resourceAt(
+      synthStack({ grafana: { port: 3300 } }),
+      "docker_container",
+      "Grafana/Container",
+    );
+    expect(moved.ports).toEqual([{ internal: 3000, external: 3300, ip: "127.0.0.1" }]);
+  });
+
+  it("configures the provider with a URL known at plan time, the stack CA and retries", () => {
+    const provider = tf.provider.grafana[0];
+    expect(provider.url).toBe("https://localhost:3000");
+    expect(String(provider.ca_cert)).toMatch(/^\$\{tls_self_signed_cert\./);
+    expect(provider.auth).toMatch(/^admin:\$\{random_password\.Grafana_AdminPassword_[0-9A-F]{8}\.result\}$/);
+    expect(provider.retries).toBeGreaterThan(0);
+  });
+});
+
+describe("external Grafana", () => {
+  it("uses the configured URL and a sensitive token variable, and runs no Grafana container", () => {
+    expect(external.provider.grafana[0]).toMatchObject({
+      url: "https://grafana.example.com",
+      auth: "${var.grafana_auth}",
+    });
+    expect(external.variable?.grafana_auth).toMatchObject({ sensitive: true });
+    expect(Object.values(resourcesOf(external, "docker_container")).map((c) => c.name)).not.toContain(
+      "elk-grafana",
+    );
+  });
+});
+
+describe("datasources", () => {
+  it("reads the log indices over verified TLS with the grafana_reader key in http_headers", () => {
+    const logs = datasource(tf, DATASOURCE_UIDS.logs);
+    expect(logs.type).toBe("elasticsearch");
+    expect(logs.url).toBe("https://elk-es-0:9200");
+    expect(JSON.parse(logs.json_data_encoded as string)).toMatchObject({
+      index: "dreamfactory-logs-*",
+      timeField: "@timestamp",
+      tlsAuthWithCACert: true,
+    });
+    expect(JSON.stringify(logs.json_data_encoded)).not.toMatch(/tlsSkipVerify|httpHeader/);
+    expect(logs.secure_json_data_encoded).toMatch(
+      /^\$\{jsonencode\(\{"tlsCACert" = tls_self_signed_cert\.Ca_Cert_[0-9A-F]{8}\.cert_pem\}\)\}$/,
+    );
+    expect(logs.http_headers).toEqual({
+      Authorization: expect.stringMatching(
+        /^ApiKey \$\{elasticstack_elasticsearch_security_api_key\.Elasticsearch_GrafanaReader_ApiKey_[0-9A-F]{8}\.encoded\}$/,
+      ),
+    });
+  });
+
+  it("reads the events index with its own time field", () => {
+    const events = datasource(tf, DATASOURCE_UIDS.events);
+    expect(JSON.parse(events.json_data_encoded as string)).toMatchObject({
+      index: "datafly-events",
+      timeField: "timestamp",
+    });
+  });
+
+  it("reads the gateway's users through Infinity, allowed to call only the gateway", () => {
+    const users = datasource(tf, DATASOURCE_UIDS.users);
+    expect(users.type).toBe("yesoreyeram-infinity-datasource");
+    expect(users.url).toBe("${var.dreamfactory_url}");
+    expect(users.json_data_encoded).toBe(
+      '${jsonencode({"allowedHosts" = [var.dreamfactory_url], "auth_method" = "none"})}',
+    );
+    expect(users.http_headers).toEqual({ "X-DreamFactory-API-Key": "${var.dreamfactory_api_key}" });
+    expect(tf.variable?.dreamfactory_api_key).toMatchObject({ sensitive: true });
+  });
+
+  it("refuses an index pattern that matches no index the stack writes", () => {
+    expect(indexPatternMatches("dreamfactory-logs-*", "dreamfactory-logs-2026.11.23")).toBe(true);
+    expect(indexPatternMatches("logstash-dreamfactory-*", "dreamfactory-logs-2026.11.23")).toBe(false);
+    expect(indexPatternMatches("datafly-events", "datafly-events")).toBe(true);
+    expect(() =>
+      Testing.synthScope((scope) => {
+        new Datasources(scope, "Datasources", {
+          elasticsearchUrl: "https://es:9200",
+          readerKeyEncoded: "${var.key}",
+          // The guide's "No data" case: Logstash writes dreamfactory-logs-*, Grafana reads logstash-dreamfactory-*.
+          logs: {
+            index: "logstash-dreamfactory-*",
+            timeField: "@timestamp",
+            writtenIndex: "dreamfactory-logs-2026.11.23",
+          },
+          events: { index: "datafly-events", timeField: "timestamp", writtenIndex: "datafly-events" },
+          dependsOn: [],
+        });
+      }),
+    ).toThrow(ConfigError);
+  });
+});
+
+describe("dashboards and the alert", () => {
+  const folder = resourceAt(tf, "grafana_folder", "GrafanaContent/Folder");
+  const rules = resourceAt(tf, "grafana_rule_group", "GrafanaContent/Alerts");
+
+  it("puts both dashboards and the rule group in one folder", () => {
+    expect(folder.uid).toBe(CONTENT_UIDS.folder);
+    const dashboards = Object.values(resourcesOf(tf, "grafana_dashboard"));
+    expect(dashboards.map((d) => JSON.parse(d.config_json as string).uid).sort()).toEqual(
+      [CONTENT_UIDS.apiActivity, CONTENT_UIDS.events].sort(),
+    );
+    for (const d of dashboards)
+      expect(d.folder).toMatch(/^\$\{grafana_folder\.GrafanaContent_Folder_[0-9A-F]{8}\.uid\}$/);
+    expect(rules.folder_uid).toBe(dashboards[0].folder);
+  });
+
+  it("alerts on the 5-minute error rate above the configured threshold", () => {
+    const [rule] = rules.rule as Record<string, unknown>[];
+    expect(rule.name).toBe("API error rate above 5%");
+    const models = (rule.data as { model: string; ref_id: string }[]).map((d) => JSON.parse(d.model));
+    const threshold = models.find((m) => m.type === "threshold");
+    expect(JSON.stringify(threshold)).toContain("[5]");
+    const stricter = resourceAt(
+      synthStack({ grafana: { alert: { errorRatePercent: 2.5 } } }),
+      "grafana_rule_group",
+      "GrafanaContent/Alerts",
+    );
+    const [r2] = stricter.rule as Record<string, unknown>[];
+    expect(JSON.stringify((r2.data as { model: string }[]).map((d) => JSON.parse(d.model)))).toContain(
+      "[2.5]",
+    );
+  });
+
+  it("sends nowhere by default; e-mail or webhook from config, the webhook URL from a sensitive variable", () => {
+    expect(resourcesOf(tf, "grafana_contact_point")).toEqual({});
+    expect(resourcesOf(tf, "grafana_notification_policy")).toEqual({});
+    const email = synthStack({
+      grafana: { alert: { contact: { type: "email", addresses: ["ops@example.com"] } } },
+    });
+    const [cp] = Object.values(resourcesOf(email, "grafana_contact_point"));
+    expect(cp.email).toEqual([{ addresses: ["ops@example.com"], single_email: true }]);
+    const [policy] = Object.values(resourcesOf(email, "grafana_notification_policy"));
+    expect(policy.contact_point).toMatch(/^\$\{grafana_contact_point\..*\.name\}$/);
+    const hook = synthStack({ grafana: { alert: { contact: { type: "webhook" } } } });
+    const [hp] = Object.values(resourcesOf(hook, "grafana_contact_point"));
+    expect(hp.webhook).toEqual([{ url: "${var.alert_webhook_url}", http_method: "POST" }]);
+    expect(hook.variable?.alert_webhook_url).toMatchObject({ sensitive: true });
+  });
+
+  it("routes on the rule instead of replacing a shared Grafana's notification policy tree", () => {
+    const shared = synthStack({
+      ...CONFIGS.external,
+      grafana: { url: "https://grafana.example.com", alert: { contact: { type: "webhook" } } },
+    });
+    expect(resourcesOf(shared, "grafana_notification_policy")).toEqual({});
+    const [rule] = resourceAt(shared, "grafana_rule_group", "GrafanaContent/Alerts").rule as Record<
+      string,
+      unknown
+    >[];
+    expect(rule.notification_settings).toEqual({
+      contact_point: expect.stringMatching(/^\$\{grafana_contact_point\./),
+    });
+  });
+});

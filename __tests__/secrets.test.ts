@@ -1,0 +1,98 @@
+import { CONFIGS, synthStack, type TfJson } from "./support/synth";
+
+/**
+ * No secret may appear as a literal anywhere in the synthesized JSON: every credential is
+ * a reference (random_password, tls, API key attributes, sensitive variables), and every
+ * output that carries one is sensitive.
+ */
+
+const SCANNED: Record<string, object> = {
+  ...CONFIGS,
+  webhookAlert: { grafana: { alert: { contact: { type: "webhook" } } } },
+};
+
+const SECRET_KEY =
+  /(password|passwd|secret|token|api_?key|auth(orization)?|private_?key|credential|tls_?key|key_data)$/i;
+/** Values that are only references: interpolations, optionally around a fixed scheme word. */
+const REFERENCE_ONLY = /^(ApiKey |Bearer |Basic |admin:)?(\$\{[^}]+\}:?)+$/;
+
+function* strings(node: unknown, path: string): Generator<[string, string]> {
+  if (typeof node === "string") yield [path, node];
+  else if (Array.isArray(node)) for (const [i, v] of node.entries()) yield* strings(v, `${path}[${i}]`);
+  else if (node && typeof node === "object")
+    for (const [k, v] of Object.entries(node)) yield* strings(v, `${path}.${k}`);
+}
+
+function literalSecrets(tf: TfJson): string[] {
+  const found: string[] = [];
+  for (const [path, value] of strings(tf, "")) {
+    const key =
+      path
+        .replace(/\[\d+\]$/, "")
+        .split(".")
+        .pop() ?? "";
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) found.push(`${path}: a PEM private key`);
+    // Header maps: the header name is the key (Authorization, X-DreamFactory-API-Key).
+    if (SECRET_KEY.test(key.replace(/-/g, "_")) && !REFERENCE_ONLY.test(value) && !path.includes('"//"')) {
+      found.push(`${path} = ${JSON.stringify(value.slice(0, 40))}`);
+    }
+    // Base64 of "id:key" (an encoded API key) or a long random token in any value;
+    // lowercase hex is a digest (the pipeline fingerprint), not a credential.
+    if (/^[A-Za-z0-9+/]{40,}={0,2}$/.test(value) && !/^[0-9a-f]+$/.test(value)) {
+      found.push(`${path}: looks like an encoded key`);
+    }
+  }
+  return found;
+}
+
+describe.each(Object.keys(SCANNED))("%s config", (name) => {
+  const tf = synthStack(SCANNED[name]);
+
+  it("holds no literal password, API key, token or private key", () => {
+    expect(literalSecrets(tf)).toEqual([]);
+  });
+
+  it("marks every output and variable that carries a secret as sensitive", () => {
+    const secretRef =
+      /random_password\.|\.encoded|\.api_key|private_key|var\.(elasticsearch_password|grafana_auth|dreamfactory_api_key|alert_webhook_url)/;
+    for (const [outName, output] of Object.entries(tf.output ?? {})) {
+      if (secretRef.test(JSON.stringify(output.value)))
+        expect([outName, output.sensitive]).toEqual([outName, true]);
+    }
+    for (const v of [
+      "elasticsearch_password",
+      "grafana_auth",
+      "dreamfactory_api_key",
+      "dreamfactory_url",
+      "alert_webhook_url",
+    ]) {
+      if (tf.variable?.[v]) expect([v, tf.variable[v].sensitive]).toEqual([v, true]);
+    }
+  });
+});
+
+describe("the scan itself", () => {
+  it("finds planted secrets", () => {
+    const tf = synthStack(CONFIGS.docker);
+    const planted = JSON.parse(JSON.stringify(tf)) as TfJson;
+    const [container] = Object.values(planted.resource.docker_container);
+    (container.upload as { content: string; file: string }[]).push({
+      file: "/x",
+      content: "-----BEGIN PRIVATE KEY-----\nMIIB",
+    });
+    const [ds] = Object.values(planted.resource.grafana_data_source);
+    ds.http_headers = {
+      Authorization: "ApiKey VnVYY3RaTUJwQ2sxUlBCSzNRMzc6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==",
+    };
+    planted.provider.elasticstack[0] = { elasticsearch: { password: "changeme" } };
+    const found = literalSecrets(planted);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/upload\[\d+\]\.content: a PEM private key$/),
+        expect.stringMatching(/\.provider\.elasticstack\[0\]\.elasticsearch\.password = "changeme"$/),
+        expect.stringMatching(/\.http_headers\.Authorization = "ApiKey VnVY/),
+      ]),
+    );
+    expect(found).toHaveLength(3);
+  });
+});
