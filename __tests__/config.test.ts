@@ -136,6 +136,21 @@ describe("bad input: one line per problem naming key, value and rule", () => {
     ).toEqual([expect.stringMatching(/^config: elasticsearch.endpoint = "ftp:\/\/es": /)]);
   });
 
+  it("checks the backend", () => {
+    expect(problems({ backend: { type: "s3", region: "eu-west-1" } })).toEqual([
+      "config: backend.bucket = (missing): must be a string",
+    ]);
+    expect(problems({ backend: { type: "s3", bucket: "state", region: "Europe" } })).toEqual([
+      'config: backend.region = "Europe": must be an AWS region such as eu-west-1',
+    ]);
+    expect(problems({ backend: { type: "consul" } })).toEqual([
+      'config: backend.type = "consul": must be one of "local", "s3", "gcs"',
+    ]);
+    expect(problems({ grafana: { alert: { contact: { type: "pager" } } } })).toEqual([
+      'config: grafana.alert.contact.type = "pager": must be one of "none", "email", "webhook"',
+    ]);
+  });
+
   it("refuses published ports that clash", () => {
     expect(problems({ logstash: { gelfPort: 9200 } })).toEqual([
       "config: logstash.gelfPort = 9200: clashes with elasticsearch.port: each published port must be different",

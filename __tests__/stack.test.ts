@@ -63,3 +63,38 @@ describe.each(Object.keys(CONFIGS))("%s config", (name) => {
     expect(stacks[name]).toMatchSnapshot();
   });
 });
+
+describe("state backend", () => {
+  it("is local by default, and S3 or GCS from config for a team", () => {
+    expect(synthStack({ backend: { type: "local" } }).terraform.backend).toEqual({
+      local: { path: "../../../terraform.analytics.tfstate" },
+    });
+    expect(
+      synthStack({ backend: { type: "s3", bucket: "team-state", region: "eu-west-1" } }).terraform.backend,
+    ).toEqual({
+      s3: {
+        bucket: "team-state",
+        key: "elk-grafana-cdktf/analytics.tfstate",
+        region: "eu-west-1",
+        encrypt: true,
+        use_lockfile: true,
+      },
+    });
+    expect(
+      synthStack({
+        backend: { type: "s3", bucket: "team-state", region: "eu-west-1", dynamodbTable: "locks" },
+      }).terraform.backend,
+    ).toEqual({
+      s3: {
+        bucket: "team-state",
+        key: "elk-grafana-cdktf/analytics.tfstate",
+        region: "eu-west-1",
+        encrypt: true,
+        dynamodb_table: "locks",
+      },
+    });
+    expect(synthStack({ backend: { type: "gcs", bucket: "team-state" } }).terraform.backend).toEqual({
+      gcs: { bucket: "team-state", prefix: "elk-grafana-cdktf" },
+    });
+  });
+});

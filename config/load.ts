@@ -67,7 +67,11 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, source: string):
       return `${source}: ${formatPath(path)} = ${formatValue(valueAt(input, path))}: unknown key`;
     });
   }
-  const value = "input" in issue && issue.input !== undefined ? issue.input : valueAt(input, issue.path);
+  // A discriminated union reports the whole object; the value that is wrong is its tag.
+  const tagIssue =
+    issue.code === "invalid_union" && (issue as { note?: string }).note === "No matching discriminator";
+  const value =
+    !tagIssue && "input" in issue && issue.input !== undefined ? issue.input : valueAt(input, issue.path);
   return [`${source}: ${formatPath(issue.path)} = ${formatValue(value)}: ${oneLine(issue.message)}`];
 }
 
@@ -83,6 +87,12 @@ function ruleOf(issue: z.core.$ZodRawIssue): string | undefined {
       return `must be ${issue.inclusive ? "<=" : "<"} ${issue.maximum}`;
     case "invalid_value":
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_union": {
+      const { options } = issue as { options?: unknown[] };
+      return Array.isArray(options)
+        ? `must be one of ${options.map((v) => JSON.stringify(v)).join(", ")}`
+        : undefined;
+    }
     case "invalid_format":
       return issue.format === "email" ? "must be an e-mail address" : `must be a valid ${issue.format}`;
     default:

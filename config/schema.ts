@@ -181,8 +181,41 @@ const grafana = z
   })
   .prefault({});
 
+const backend = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("local") }),
+    z.strictObject({
+      type: z.literal("s3"),
+      bucket: z.string().min(3).describe("S3 bucket holding the state"),
+      key: z
+        .string()
+        .min(1)
+        .default("elk-grafana-cdktf/analytics.tfstate")
+        .describe("Object key of the state file"),
+      region: z
+        .string()
+        .regex(/^[a-z]{2}(-[a-z]+)+-[0-9]$/, { message: "must be an AWS region such as eu-west-1" })
+        .describe("Region of the bucket"),
+      dynamodbTable: z
+        .string()
+        .min(3)
+        .optional()
+        .describe("DynamoDB table for state locking; without it Terraform's S3-native lock file is used"),
+    }),
+    z.strictObject({
+      type: z.literal("gcs"),
+      bucket: z.string().min(3).describe("GCS bucket holding the state"),
+      prefix: z.string().min(1).default("elk-grafana-cdktf").describe("Folder of the state in the bucket"),
+    }),
+  ])
+  .default({ type: "local" })
+  .describe(
+    "Where Terraform keeps the state: local (default, terraform.analytics.tfstate in the project folder), s3 or gcs for a team; credentials come from the usual provider environment",
+  );
+
 export const configSchema = z
   .strictObject({
+    backend,
     mode: z
       .enum(["docker", "external"])
       .default("docker")

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { LocalBackend, TerraformOutput, TerraformStack, Fn } from "cdktf";
+import { TerraformOutput, TerraformStack, Fn } from "cdktf";
+import { configureBackend } from "./backend";
 import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
@@ -39,8 +40,7 @@ export class AnalyticsStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: AnalyticsStackProps) {
     super(scope, id);
     const { config } = props;
-    // Explicit, relative state path: the default local backend writes an absolute one.
-    new LocalBackend(this, { path: props.localStatePath });
+    configureBackend(this, config.backend, props.localStatePath);
 
     new DockerProvider(this, "Docker", { host: config.docker.host });
     new RandomProvider(this, "Random");
