@@ -227,3 +227,12 @@ describe("the app command with bad input", () => {
     expect(existsSync(outdir)).toBe(false);
   });
 });
+
+describe("replicas", () => {
+  it("must fit the docker cluster", () => {
+    expect(problems({ elasticsearch: { nodes: 2, replicas: 2 } })).toEqual([
+      "config: elasticsearch.replicas = 2: must be less than elasticsearch.nodes (2): a replica never sits on its primary's node, so the cluster would stay yellow",
+    ]);
+    expect(problems({ elasticsearch: { nodes: 3, replicas: 2 } })).toEqual([]);
+  });
+});

@@ -319,3 +319,21 @@ describe("outputs", () => {
     expect(value).toMatch(/"api_key" = elasticstack_elasticsearch_security_api_key\.\w+\.encoded/);
   });
 });
+
+describe("replicas override", () => {
+  it("applies to the events index and the log template", () => {
+    const tf = synthStack({
+      ...CONFIGS.external,
+      elasticsearch: { endpoint: "https://es.example.com:9243", replicas: 0 },
+    });
+    expect(
+      resourceAt(tf, "elasticstack_elasticsearch_index", "Elasticsearch/Events/Index").number_of_replicas,
+    ).toBe(0);
+    const template = resourceAt(
+      tf,
+      "elasticstack_elasticsearch_index_template",
+      "Elasticsearch/Logs/Template",
+    );
+    expect(json((template.template as { settings: string }).settings)["index.number_of_replicas"]).toBe(0);
+  });
+});

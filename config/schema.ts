@@ -56,6 +56,15 @@ const elasticsearch = z
       .default(2048)
       .describe("Memory limit of each Elasticsearch container in MB (the guide asks for 2 GB at least)"),
     port: port(9200, "Host port of the first node's HTTP API in docker mode"),
+    replicas: z
+      .number()
+      .int()
+      .min(0)
+      .max(8)
+      .optional()
+      .describe(
+        "Replicas of the events and log indices; default 0 for one docker node (green, not yellow), else 1 (external: set 0 for a one-node cluster)",
+      ),
     endpoint: z
       .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
       .optional()
@@ -287,6 +296,13 @@ export const configSchema = z
           path: ["grafana", "url"],
           input: c.grafana.url,
           message: "only used in external mode (mode is docker)",
+        });
+      if (es.replicas !== undefined && es.replicas >= es.nodes)
+        ctx.addIssue({
+          code: "custom",
+          path: ["elasticsearch", "replicas"],
+          input: es.replicas,
+          message: `must be less than elasticsearch.nodes (${es.nodes}): a replica never sits on its primary's node, so the cluster would stay yellow`,
         });
       // Every port the stack publishes on the host must be distinct.
       const published: [string, number][] = [

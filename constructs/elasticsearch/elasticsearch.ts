@@ -71,7 +71,7 @@ export class Elasticsearch extends Construct {
       },
     });
 
-    const replicas = replicasFor(conn.nodeCount);
+    const replicas = es.replicas ?? replicasFor(conn.nodeCount);
     this.events = new EventsIndex(this, "Events", {
       name: config.events.index,
       replicas,
