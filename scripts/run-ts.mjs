@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Runs a TypeScript entry point (default main.ts, the cdktf.json `app`): bundles it with
-// esbuild and runs the bundle in this process. ~10x faster than ts-node, and the ESM-only
-// elasticstack bindings just work (esbuild turns them into CommonJS). Types are checked
-// by `npm test` (tsc), not here.
+// esbuild and runs the bundle in this process. Types are checked by `npm test` (tsc),
+// not here.
 //
-// The bundle is rebuilt only when one of its inputs changed (size or mtime, as make
-// does), so repeated synths skip the ~0.2 s build.
+// Only our own code and the ESM-only elasticstack bindings are bundled (esbuild turns
+// them into CommonJS); every other package is required from node_modules as usual. That
+// keeps a first run (build included) at ~0.15 s of building instead of ~0.6 s for a full
+// 4 MB bundle, and later runs skip the build: the bundle is rebuilt only when one of its
+// inputs changed (size or mtime, as make does).
 import { buildSync } from "esbuild";
 import { createRequire } from "node:module";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -18,6 +20,11 @@ const entry = process.argv[2] ?? "main.ts";
 process.argv.splice(2, 1);
 const outfile = path.join(root, "dist", entry.replace(/\.ts$/, ".cjs"));
 const stampFile = `${outfile}.inputs.json`;
+
+const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
+  .filter((name) => !name.startsWith("@cdktf-providers/"))
+  .flatMap((name) => [name, `${name}/*`]);
 
 function fingerprint(file) {
   try {
@@ -48,6 +55,7 @@ if (!upToDate()) {
     outfile,
     write: false,
     metafile: true,
+    external,
     logLevel: "warning",
     absWorkingDir: root,
   });
