@@ -60,7 +60,7 @@ export class Datasources extends Construct {
     ] as const) {
       if (!indexPatternMatches(target.index, target.writtenIndex)) {
         throw new ConfigError([
-          `grafana datasource "${which}": index pattern ${JSON.stringify(target.index)} does not match ${JSON.stringify(target.writtenIndex)}, the index the stack writes: its panels would show "No data"`,
+          `${this.node.path}: grafana datasource "${which}": index pattern ${JSON.stringify(target.index)} does not match ${JSON.stringify(target.writtenIndex)}, the index the stack writes: its panels would show "No data"`,
         ]);
       }
     }
