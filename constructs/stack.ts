@@ -1,11 +1,11 @@
 import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack, Fn } from "cdktf";
-import { configureBackend } from "./backend";
 import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
 import type { StackConfig } from "../config";
+import { configureBackend } from "./backend";
 import { CertificateAuthority } from "./pki/certificate-authority";
 import { Elasticsearch } from "./elasticsearch/elasticsearch";
 import { DockerElasticsearchCluster } from "./elasticsearch/cluster";
