@@ -78,7 +78,7 @@ describe("the scan itself", () => {
     const [container] = Object.values(planted.resource.docker_container);
     (container.upload as { content: string; file: string }[]).push({
       file: "/x",
-      content: "-----BEGIN PRIVATE KEY-----\nMIIB",
+      content: ["-----BEGIN", "PRIVATE KEY-----\nMIIB"].join(" "),
     });
     const [ds] = Object.values(planted.resource.grafana_data_source);
     ds.http_headers = {
