@@ -19,6 +19,7 @@ import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateProviderBindings } from "./generator.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -262,35 +263,15 @@ function shapeOf(dts) {
 }
 
 async function checkBindings(schemaFile, source, version, packageDir) {
-  process.env.CHECKPOINT_DISABLE = "1";
-  process.env.CDKTF_DISABLE_TELEMETRY = "1";
-  // @cdktf/commons runs `terraform version` when loaded; point it at nothing.
-  process.env.TERRAFORM_BINARY_NAME = "no-terraform-needed-for-schema-check";
   const require = createRequire(path.join(root, "package.json"));
-  const gen = createRequire(require.resolve("@cdktf/provider-generator"));
-  const { TerraformProviderGenerator } = gen("./get/generator/provider-generator");
-  const { CodeMaker } = gen("codemaker");
-  const { TerraformProviderConstraint, ConstructsMakerProviderTarget, Language } = gen("@cdktf/commons");
   const ts = require("typescript");
 
-  const [, namespace, name] = source.split("/");
   const cache = path.join(root, "node_modules", ".cache");
   fs.mkdirSync(cache, { recursive: true });
   const work = fs.mkdtempSync(path.join(cache, "schema-from-docs-"));
   try {
     const schema = JSON.parse(fs.readFileSync(schemaFile, "utf8"));
-    const code = new CodeMaker();
-    new TerraformProviderGenerator(code, {
-      ...schema,
-      provider_versions: { [source]: version },
-    }).generate(
-      new ConstructsMakerProviderTarget(
-        new TerraformProviderConstraint({ name, source: `${namespace}/${name}`, version, namespace }),
-        Language.TYPESCRIPT,
-      ),
-    );
-    await code.save(work);
-    const genDir = path.join(work, "providers", name);
+    const genDir = await generateProviderBindings({ schema, source, version, outDir: work });
     const namespaces = fs
       .readdirSync(genDir)
       .filter((d) => fs.existsSync(path.join(genDir, d, "index.ts")))
