@@ -52,14 +52,15 @@ export function retentionPolicy(retentionDays: number): estypes.IlmPolicy {
   };
 }
 
-export interface RoleNames {
+/** The indices the roles grant on. */
+export interface RoleIndices {
   readonly eventsIndex: string;
   readonly logsIndexPattern: string;
 }
 
 /** The three least-privilege roles, by role name. API keys carry exactly these descriptors. */
 export function roleDescriptors(
-  names: RoleNames,
+  names: RoleIndices,
 ): Record<"datafly_writer" | "logstash_writer" | "grafana_reader", estypes.SecurityRoleDescriptor> {
   return {
     // Datafly Signal indexes events; create_index lets it recreate the index if deleted.
@@ -98,5 +99,3 @@ export function roleDescriptors(
     },
   };
 }
-
-export type RoleName = keyof ReturnType<typeof roleDescriptors>;
