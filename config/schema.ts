@@ -233,9 +233,13 @@ export const configSchema = z
       .strictObject({
         host: z
           .string()
-          .min(1)
-          .default("unix:///var/run/docker.sock")
-          .describe("Docker daemon the docker provider talks to"),
+          .regex(/^(unix|tcp|ssh|npipe):\/\/./, {
+            message: "must be a Docker host URL (unix://, tcp://, ssh:// or npipe://)",
+          })
+          .optional()
+          .describe(
+            "Docker daemon the docker provider talks to; unset, the provider's own default applies (DOCKER_HOST, else the local socket)",
+          ),
         namePrefix: z
           .string()
           .regex(/^[a-z][a-z0-9-]{0,29}$/, {
@@ -259,6 +263,14 @@ export const configSchema = z
   })
   .superRefine((c, ctx) => {
     const es = c.elasticsearch;
+    // Elastic's guidance: the heap at most half the memory, the rest for the OS file cache and off-heap.
+    if (c.mode === "docker" && heapMb(es.heap) * 2 > es.memoryLimitMb)
+      ctx.addIssue({
+        code: "custom",
+        path: ["elasticsearch", "heap"],
+        input: es.heap,
+        message: `must be at most half of elasticsearch.memoryLimitMb (${es.memoryLimitMb} MB), so the node is not killed for memory`,
+      });
     if (c.mode === "external") {
       if (!es.endpoint && !es.cloudId)
         ctx.addIssue({
@@ -324,6 +336,12 @@ export const configSchema = z
       }
     }
   });
+
+/** A JVM heap size (`512m`, `2g`) in MB. */
+export function heapMb(heap: string): number {
+  const value = Number.parseInt(heap, 10);
+  return heap.endsWith("g") ? value * 1024 : value;
+}
 
 export type StackConfig = z.output<typeof configSchema>;
 export type StackConfigInput = z.input<typeof configSchema>;

@@ -5,8 +5,8 @@ import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { GrafanaProvider } from "../../.gen/providers/grafana/provider";
-import type { CertificateAuthority } from "../pki/certificate-authority";
-import { healthcheck, hostReachableAddress } from "../docker/common";
+import type { CertificateAuthority, CertificateNames } from "../pki/certificate-authority";
+import { healthcheck, hostCertificateAddresses, hostReachableAddress } from "../docker/common";
 
 /** Plugin id of the Infinity datasource (the gateway's user API). */
 export const INFINITY_PLUGIN_ID = "yesoreyeram-infinity-datasource";
@@ -38,6 +38,8 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
   readonly url: string;
   readonly ready: ITerraformDependable[];
   readonly adminPassword: string;
+  /** Names of the certificate Grafana serves, known at synth time. */
+  readonly certificate: CertificateNames;
 
   constructor(scope: Construct, id: string, props: DockerGrafanaProps) {
     super(scope, id);
@@ -47,8 +49,10 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
     const cert = props.ca.issue("Grafana", {
       commonName: name,
       dnsNames: [name, "localhost"],
-      ipAddresses: ["127.0.0.1"],
+      // The provider URL uses the bind address when it is a specific one.
+      ipAddresses: hostCertificateAddresses(props.bindAddress),
     });
+    this.certificate = cert.names;
     const image = new Image(this, "Image", { name: `grafana/grafana:${props.version}`, keepLocally: true });
     const data = new Volume(this, "Data", { name: `${name}-data`, lifecycle: { preventDestroy: true } });
     this.url = `https://${hostReachableAddress(props.bindAddress)}:${props.port}`;
