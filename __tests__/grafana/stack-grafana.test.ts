@@ -1,7 +1,13 @@
 import { Testing } from "cdktf";
 import { ConfigError } from "../../config";
-import { Datasources, DATASOURCE_UIDS, indexPatternMatches } from "../../constructs/grafana/datasources";
+import {
+  Datasources,
+  DATASOURCE_UIDS,
+  GATEWAY_URL_PATTERN,
+  indexPatternMatches,
+} from "../../constructs/grafana/datasources";
 import { CONTENT_UIDS } from "../../constructs/grafana/content";
+import type { DashboardJson } from "../../constructs/grafana/dashboards";
 import { CONFIGS, resourceAt, resourcesOf, synthStack, type TfJson } from "../support/synth";
 
 const tf = synthStack(CONFIGS.docker);
@@ -115,6 +121,25 @@ describe("datasources", () => {
     expect(tf.variable?.dreamfactory_api_key).toMatchObject({ sensitive: true });
   });
 
+  it("refuses a gateway URL with a trailing slash, which Infinity would join into //api/v2/...", () => {
+    // grafana-infinity-datasource pkg/infinity/request.go GetQueryURL (v3.11.1): base URL + path, as strings.
+    const variable = tf.variable?.dreamfactory_url as { validation: { condition: string }[] };
+    const [{ condition }] = variable.validation;
+    expect(condition).toBe(`\${can(regex(${JSON.stringify(GATEWAY_URL_PATTERN)}, var.dreamfactory_url))}`);
+    // MODEL: JavaScript's RegExp stands in for Terraform's RE2, which reads this pattern alike
+    // (the same cases were run through `terraform plan` 1.11.4 by hand).
+    const accepts = (url: string) => new RegExp(GATEWAY_URL_PATTERN).test(url);
+    for (const ok of ["https://api.example.com", "https://api.example.com:8443/df", "http://10.0.0.5"])
+      expect(accepts(ok)).toBe(true);
+    for (const bad of [
+      "https://api.example.com/",
+      "https://api.example.com/df/",
+      "api.example.com",
+      "https://a.example.com?x=1",
+    ])
+      expect(accepts(bad)).toBe(false);
+  });
+
   it("refuses an index pattern that matches no index the stack writes", () => {
     expect(indexPatternMatches("dreamfactory-logs-*", "dreamfactory-logs-2026.11.23")).toBe(true);
     expect(indexPatternMatches("logstash-dreamfactory-*", "dreamfactory-logs-2026.11.23")).toBe(false);
@@ -168,6 +193,19 @@ describe("dashboards and the alert", () => {
     expect(JSON.stringify((r2.data as { model: string }[]).map((d) => JSON.parse(d.model)))).toContain(
       "[2.5]",
     );
+  });
+
+  it("links the rule to the error-rate panel with both reserved annotations", () => {
+    // grafana/terraform-provider-grafana docs/resources/rule_group.md (v4.45.1): `__dashboardUid__`
+    // and `__panelId__` link an alert to a panel and must be set together.
+    const [rule] = rules.rule as { annotations: Record<string, string> }[];
+    const [api] = Object.values(resourcesOf(tf, "grafana_dashboard"))
+      .map((d) => JSON.parse(d.config_json as string) as DashboardJson)
+      .filter((d) => d.uid === rule.annotations.__dashboardUid__);
+    expect(api?.uid).toBe(CONTENT_UIDS.apiActivity);
+    const linked = api.panels.find((p) => String(p.id) === rule.annotations.__panelId__);
+    expect(linked?.title).toBe("Error Rate by HTTP Status");
+    expect(rule.annotations).not.toHaveProperty("dashboard_uid");
   });
 
   it("sends nowhere by default; e-mail or webhook from config, the webhook URL from a sensitive variable", () => {

@@ -34,6 +34,9 @@ export function logField(path: string): string {
 
 export const API_ACTIVITY_TAGS = ["dreamfactory", "users", "api", "activity"] as const;
 
+/** Id of the "Error Rate by HTTP Status" panel, which the error-rate alert rule links to. */
+export const ERROR_RATE_PANEL_ID = 2;
+
 /**
  * Metric columns of Elasticsearch table results: Grafana's backend names them by metric type and
  * adds the field only when two metrics share a type (grafana/grafana
@@ -96,7 +99,7 @@ export function buildApiActivityDashboard(params: ApiActivityDashboardParams): D
       ],
     }),
     timeSeriesPanel({
-      id: 2,
+      id: ERROR_RATE_PANEL_ID,
       title: "Error Rate by HTTP Status",
       description:
         "Responses with status ≥ 400 by status code. The error-rate alert fires above its threshold.",
