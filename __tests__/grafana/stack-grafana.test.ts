@@ -7,6 +7,7 @@ import {
   indexPatternMatches,
 } from "../../constructs/grafana/datasources";
 import { CONTENT_UIDS } from "../../constructs/grafana/content";
+import { infinityInstallEntry } from "../../constructs/grafana/instance";
 import type { DashboardJson } from "../../constructs/grafana/dashboards";
 import { CONFIGS, resourceAt, resourcesOf, synthStack, type TfJson } from "../support/synth";
 
@@ -34,8 +35,63 @@ describe("Grafana in docker", () => {
     expect(secret?.content).toMatch(/^\$\{random_password\.Grafana_AdminPassword_[0-9A-F]{8}\.result\}$/);
   });
 
-  it("installs the Infinity plugin at a pinned version before the server starts", () => {
-    expect(env(container)).toContain("GF_INSTALL_PLUGINS=yesoreyeram-infinity-datasource 3.11.3");
+  it("installs the Infinity plugin at a published version, or from a configured mirror", () => {
+    // v3.11.1 is tagged in grafana/grafana-infinity-datasource; plugin-ci-workflows' cd.yml
+    // (ci-cd-workflows/v10.1.0, the plugin's publish workflow) tags only after the grafana.com publish.
+    expect(env(container)).toContain("GF_INSTALL_PLUGINS=yesoreyeram-infinity-datasource 3.11.1");
+    const url = "https://mirror.example.com/plugins/yesoreyeram-infinity-datasource-3.11.1.zip";
+    const mirrored = resourceAt(
+      synthStack({ grafana: { infinityPluginUrl: url } }),
+      "docker_container",
+      "Grafana/Container",
+    );
+    // grafana/grafana packaging/docker/run.sh: an entry `<url>;<plugin id>` goes to `grafana cli --pluginUrl`.
+    expect(env(mirrored)).toContain(`GF_INSTALL_PLUGINS=${url};yesoreyeram-infinity-datasource`);
+    expect(() => infinityInstallEntry("3.11.1", "https://a.example.com/x.zip,other")).toThrow(/commas/);
+  });
+
+  it("has no SMTP by default; with grafana.smtp, the password reaches Grafana only as a 0440 secret file", () => {
+    expect(env(container).filter((e) => e.startsWith("GF_SMTP_"))).toEqual([]);
+    expect(tf.variable?.grafana_smtp_password).toBeUndefined();
+    const mail = synthStack({
+      grafana: {
+        smtp: { host: "smtp.example.com:587", user: "alerts", fromAddress: "grafana@example.com" },
+        alert: { contact: { type: "email", addresses: ["ops@example.com"] } },
+      },
+    });
+    const c = resourceAt(mail, "docker_container", "Grafana/Container");
+    expect(env(c).filter((e) => e.startsWith("GF_SMTP_"))).toEqual([
+      "GF_SMTP_ENABLED=true",
+      "GF_SMTP_HOST=smtp.example.com:587",
+      "GF_SMTP_USER=alerts",
+      "GF_SMTP_PASSWORD__FILE=/run/secrets/grafana_smtp_password",
+      "GF_SMTP_FROM_ADDRESS=grafana@example.com",
+      "GF_SMTP_FROM_NAME=Grafana",
+      "GF_SMTP_STARTTLS_POLICY=MandatoryStartTLS",
+      "GF_SMTP_SKIP_VERIFY=false",
+    ]);
+    // Root-owned 0440: readable by Grafana's group 0 (the image runs uid 472, gid 0), not by others.
+    expect(
+      (c.upload as Record<string, unknown>[]).find((u) => u.file === "/run/secrets/grafana_smtp_password"),
+    ).toEqual({
+      file: "/run/secrets/grafana_smtp_password",
+      content: "${var.grafana_smtp_password}",
+      permissions: "0440",
+    });
+    expect(mail.variable?.grafana_smtp_password).toMatchObject({ sensitive: true, type: "string" });
+    const relay = synthStack({
+      grafana: {
+        smtp: {
+          host: "relay.internal:25",
+          fromAddress: "grafana@example.com",
+          startTlsPolicy: "OpportunisticStartTLS",
+        },
+      },
+    });
+    expect(relay.variable?.grafana_smtp_password).toBeUndefined();
+    expect(env(resourceAt(relay, "docker_container", "Grafana/Container")).join(" ")).not.toMatch(
+      /GF_SMTP_(USER|PASSWORD)/,
+    );
   });
 
   it("serves HTTPS with a certificate from the stack CA, keeps its data on a protected volume, and waits for /api/health", () => {
@@ -212,7 +268,10 @@ describe("dashboards and the alert", () => {
     expect(resourcesOf(tf, "grafana_contact_point")).toEqual({});
     expect(resourcesOf(tf, "grafana_notification_policy")).toEqual({});
     const email = synthStack({
-      grafana: { alert: { contact: { type: "email", addresses: ["ops@example.com"] } } },
+      grafana: {
+        smtp: { host: "smtp.example.com:587", fromAddress: "grafana@example.com" },
+        alert: { contact: { type: "email", addresses: ["ops@example.com"] } },
+      },
     });
     const [cp] = Object.values(resourcesOf(email, "grafana_contact_point"));
     expect(cp.email).toEqual([{ addresses: ["ops@example.com"], single_email: true }]);
