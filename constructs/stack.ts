@@ -90,6 +90,10 @@ export class AnalyticsStack extends TerraformStack {
           networkName: network.name,
           version: config.grafana.version,
           infinityPluginVersion: config.grafana.infinityPluginVersion,
+          ...(config.grafana.infinityPluginUrl !== undefined
+            ? { infinityPluginUrl: config.grafana.infinityPluginUrl }
+            : {}),
+          ...(config.grafana.smtp !== undefined ? { smtp: config.grafana.smtp } : {}),
           port: config.grafana.port,
           bindAddress: config.docker.bindAddress,
           ca,
