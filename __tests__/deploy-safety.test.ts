@@ -372,3 +372,14 @@ describe("the deploy workflow refuses the runner's own Docker daemon", () => {
     expect(runGuard(synthStack(input as StackConfigInput))).toBe(code);
   });
 });
+
+describe("variable validations", () => {
+  // hashicorp/terraform v1.11.4 (JSON syntax): a bare string is a literal, and a condition that refers
+  // to nothing fails validate with "Invalid validation expression"; it must be a ${...} template.
+  test.each(stacks)("%s: every condition is a template", (_n, tf) => {
+    const conditions = Object.values(tf.variable ?? {}).flatMap((v) =>
+      ((v.validation ?? []) as { condition: string }[]).map((x) => x.condition),
+    );
+    for (const c of conditions) expect(c).toMatch(/^\$\{.+\}$/s);
+  });
+});

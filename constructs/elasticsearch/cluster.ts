@@ -247,7 +247,8 @@ export class ExternalElasticsearchCluster extends Construct implements Elasticse
           "PEM CA certificate of the cluster (http_ca.crt), given to the provider, Logstash and Grafana.",
         validation: [
           {
-            condition: 'can(regex("-----BEGIN CERTIFICATE-----", var.elasticsearch_ca_certificate))',
+            // Terraform JSON reads a bare string as a literal; the condition must be a template.
+            condition: '${can(regex("-----BEGIN CERTIFICATE-----", var.elasticsearch_ca_certificate))}',
             errorMessage:
               "elasticsearch_ca_certificate must be a PEM certificate (-----BEGIN CERTIFICATE-----).",
           },
