@@ -27,13 +27,34 @@ export {
 } from "./constructs/elasticsearch/indices";
 export { ScopedApiKey, type ScopedApiKeyProps } from "./constructs/elasticsearch/security";
 export { Logstash, type LogstashProps } from "./constructs/logstash/container";
-export type { PipelineModel } from "./constructs/logstash/pipeline/model";
+export type {
+  ComparisonOperator,
+  Condition,
+  ConditionalStatement,
+  ElseIf,
+  FieldRef,
+  HashValue,
+  Literal,
+  PipelineModel,
+  PluginStatement,
+  Scalar,
+  SecretValue,
+  Statement,
+  Value,
+} from "./constructs/logstash/pipeline/model";
+export type { ApiLogPipelineParams } from "./constructs/logstash/pipeline/default-pipeline";
 export {
   DockerGrafana,
   ExternalGrafana,
   type DockerGrafanaProps,
   type ExternalGrafanaProps,
+  type GrafanaSmtp,
   type GrafanaTarget,
 } from "./constructs/grafana/instance";
-export { Datasources, type DatasourcesProps } from "./constructs/grafana/datasources";
+export {
+  Datasources,
+  type DatasourcesProps,
+  type ElasticsearchDatasourceTarget,
+} from "./constructs/grafana/datasources";
+export type { DashboardJson } from "./constructs/grafana/dashboards/common";
 export { GrafanaContent, type GrafanaContentProps } from "./constructs/grafana/content";
