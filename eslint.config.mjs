@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
-  { ignores: [".gen/", "cdktf.out/", "node_modules/", "dist/", "coverage/"] },
+  { ignores: [".gen/", "cdktf.out/", "node_modules/", "dist/", "coverage/", "docs/api/"] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   prettier,
