@@ -36,6 +36,8 @@ beforeAll(() => {
 }, 600_000);
 
 afterAll(() => {
+  // KEEP_CONSUMER=1 keeps the tarball and the consumer app for a look after a failure.
+  if (process.env["KEEP_CONSUMER"]) return console.log(`kept ${workDir} and ${consumer?.dir}`);
   for (const dir of [workDir, consumer?.dir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -60,6 +62,9 @@ describe("the packed library", () => {
         fs.readFileSync(path.join(consumer.dir, "node_modules", name, "package.json"), "utf8"),
       ) as { version: string };
       expect(`${name}@${installed.version}`).toBe(`${name}@${version}`);
+      // One copy, shared with the app: a second one breaks construct scopes and provider lookups.
+      const nested = path.join(consumer.dir, "node_modules", ROOT_PACKAGE.name, "node_modules", name);
+      expect(`${name} nested: ${fs.existsSync(nested)}`).toBe(`${name} nested: false`);
     }
   });
 
