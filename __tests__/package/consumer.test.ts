@@ -18,7 +18,8 @@ import {
 
 // The library as a user gets it: `npm pack`ed, installed into a fresh app outside this
 // repo, and every app of examples/ compiled by that app's tsc and run with node.
-// Pack, install and compile happen once, in beforeAll (measured: see the report).
+// Pack (with its build), install and compile run once, in beforeAll: about 45 s on two busy
+// cores (build ~15 s, install ~11 s, consumer tsc ~9 s), the longest file of npm test.
 
 const examples = exampleNames();
 const schemas = loadVendoredSchemas();
