@@ -1,7 +1,20 @@
-# Runs ruby-filter code against events, imitating the parts of Logstash's Event API the
-# code uses. Input (stdin, JSON): { "programs": { name: { "init": str?, "code": str } },
-# "cases": [{ "name", "program", "event" }] }. Output (stdout, JSON): [{ "name", "event",
-# "error" }], where "error" is set only if the code let an exception escape.
+# Runs the generated filter code against events, under whichever Ruby runs this file
+# (MRI, or JRuby as inside Logstash). What it models, and nothing more:
+#
+# - logstash-filter-ruby 3.1.8 (lib/logstash/filters/ruby.rb): `init` is evaluated once in
+#   the filter instance, `code` becomes the body of a singleton method taking `event`; so
+#   each filter is its own object here, and an escaping exception is reported (Logstash
+#   would tag `_rubyexception`; our code must never let one escape).
+# - the parts of Logstash's Event API the code uses: get (returns a copy), set, remove,
+#   tag, to_hash (a copy). Logstash's Java event converts values on set; here they are kept.
+# - `mutate { replace => { field => literal } }` and `if [field] == "literal"` guards, the
+#   only other pieces of our filter section (the test refuses to flatten anything else).
+#
+# Input (stdin, JSON): { "programs": { name: [step, ...] }, "cases": [{ "name", "program",
+# "event" }], "bench": { "iterations": n }? }, where a step is { "init"?, "code" } or
+# { "replace": { field: value } }, with an optional "when": [[field, value], ...].
+# Output (stdout, JSON): [{ "name", "event", "error" }], or with "bench" the microseconds
+# per event of each program on each case.
 require 'json'
 
 class HarnessEvent
@@ -9,7 +22,6 @@ class HarnessEvent
     @data = data
   end
 
-  # Like Logstash, returns a copy: changing it does not change the event.
   def get(reference)
     value = path(reference).reduce(@data) { |node, key| node.is_a?(Hash) ? node[key] : nil }
     Marshal.load(Marshal.dump(value))
@@ -25,6 +37,12 @@ class HarnessEvent
     node[last] = value
   end
 
+  def remove(reference)
+    *parents, last = path(reference)
+    node = parents.reduce(@data) { |current, key| current.is_a?(Hash) ? current[key] : nil }
+    node.delete(last) if node.is_a?(Hash)
+  end
+
   def tag(name)
     tags = get('tags')
     tags = [] unless tags.is_a?(Array)
@@ -33,6 +51,10 @@ class HarnessEvent
   end
 
   def to_hash
+    Marshal.load(Marshal.dump(@data))
+  end
+
+  def data
     @data
   end
 
@@ -44,22 +66,68 @@ class HarnessEvent
   end
 end
 
+# One ruby filter instance, compiled as logstash-filter-ruby compiles inline code.
+class HarnessRubyFilter
+  def initialize(init, code)
+    eval(init, binding, '(ruby filter init)') if init
+    eval("define_singleton_method :filter_method do |event, &new_event_block|\n #{code} \nend", binding, '(ruby filter code)')
+  end
+end
+
+Step = Struct.new(:guards, :filter, :replace) do
+  def applies?(event)
+    guards.all? { |field, value| event.get(field) == value }
+  end
+
+  def run(event)
+    return unless applies?(event)
+    if filter
+      filter.filter_method(event)
+    else
+      replace.each { |field, value| event.set(field, value) }
+    end
+  end
+end
+
 input = JSON.parse($stdin.read)
-programs = input.fetch('programs').transform_values do |program|
-  eval(program['init'], TOPLEVEL_BINDING) if program['init']
-  # The ruby filter compiles `code` the same way: as the body of a lambda taking the event.
-  eval("lambda { |event|\n#{program.fetch('code')}\n}", TOPLEVEL_BINDING, '(ruby filter code)')
+programs = input.fetch('programs').transform_values do |steps|
+  steps.map do |step|
+    filter = step.key?('code') ? HarnessRubyFilter.new(step['init'], step.fetch('code')) : nil
+    Step.new(step.fetch('when', []), filter, step['replace'])
+  end
+end
+
+run_program = lambda do |steps, event|
+  steps.each { |step| step.run(event) }
+end
+
+if (bench = input['bench'])
+  iterations = bench.fetch('iterations')
+  results = input.fetch('cases').map do |test_case|
+    steps = programs.fetch(test_case.fetch('program'))
+    events = Array.new(iterations) { Marshal.load(Marshal.dump(test_case.fetch('event'))) }
+    # Warm-up: JRuby compiles hot methods after a while; Logstash runs for days.
+    warm = [iterations / 2, 1].max
+    warm.times { run_program.call(steps, HarnessEvent.new(Marshal.load(Marshal.dump(test_case['event'])))) }
+    wrapped = events.map { |e| HarnessEvent.new(e) }
+    started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    wrapped.each { |event| run_program.call(steps, event) }
+    elapsed = Process.clock_gettime(Process::CLOCK_MONOTONIC) - started
+    { 'name' => test_case.fetch('name'), 'microseconds' => elapsed * 1e6 / iterations }
+  end
+  $stdout.write(JSON.generate(results))
+  exit 0
 end
 
 results = input.fetch('cases').map do |test_case|
   event = HarnessEvent.new(test_case.fetch('event'))
   error = nil
   begin
-    programs.fetch(test_case.fetch('program')).call(event)
+    run_program.call(programs.fetch(test_case.fetch('program')), event)
   rescue Exception => e # any escape at all is what the tests look for
     error = "#{e.class}: #{e.message}"
   end
-  { 'name' => test_case.fetch('name'), 'event' => event.to_hash, 'error' => error }
+  { 'name' => test_case.fetch('name'), 'event' => event.data, 'error' => error }
 end
 
 $stdout.write(JSON.generate(results))

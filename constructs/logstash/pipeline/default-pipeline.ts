@@ -1,9 +1,15 @@
+import { JWT_USER_ID_RUBY_INIT, jwtUserIdRubyCode, rubyStringLiteral } from "./jwt-user-id";
 import {
-  JWT_USER_ID_RUBY_INIT,
-  jwtUserIdRubyCode,
-  redactHeadersRubyCode,
-  rubyStringLiteral,
-} from "./jwt-user-id";
+  TRANSPORT_FIELD,
+  TRANSPORT_HTTP,
+  ecsHostRubyCode,
+  levelRubyCode,
+  redactRubyFilter,
+  responseStatusRubyCode,
+  stripUnderscoreRubyCode,
+  type RedactionParams,
+  type RubyFilter,
+} from "./normalize";
 import {
   field,
   fieldRefString,
@@ -16,17 +22,31 @@ import {
 
 /** Everything the API log pipeline depends on; defaults live in config/schema.ts. */
 export interface ApiLogPipelineParams {
-  /** GELF input port (UDP, and TCP when gelfTcp). */
+  /** GELF input port (UDP only: df-logger's GelfLogger sends nothing else). */
   readonly gelfPort: number;
-  readonly gelfTcp: boolean;
+  /**
+   * The full-size path: an `http` input for df-logger's `http` protocol (raw JSON, no size
+   * limit of its own), with HTTP basic authentication; undefined for none.
+   */
+  readonly http?: {
+    readonly port: number;
+    readonly user: string;
+    /** Variable (environment or keystore) holding the password. */
+    readonly passwordEnvVar: string;
+  };
   /** `type` given to GELF events and tested by the filter, e.g. "dreamfactory". */
   readonly logType: string;
   /** Value written to `log_source`. */
   readonly logSource: string;
   /** Request header holding the session JWT, e.g. "x-dreamfactory-session-token". */
   readonly sessionTokenHeader: string;
-  /** Credential headers removed from the event before it is indexed (after the JWT is read). */
-  readonly secretHeaders: readonly string[];
+  /** What is a credential and where it is redacted (after the JWT is read). */
+  readonly redaction: RedactionParams;
+  /** Level names by syslog number (index) and by Monolog number. */
+  readonly levels: {
+    readonly syslog: readonly string[];
+    readonly monolog: Readonly<Record<number, string>>;
+  };
   /** `https://` URLs of the Elasticsearch nodes. */
   readonly outputHosts: readonly string[];
   /**
@@ -82,7 +102,12 @@ function check(ok: boolean, param: string, value: unknown, rule: string): void {
   if (!ok) throw new Error(`buildApiLogPipeline: ${param} = ${JSON.stringify(value)} ${rule}`);
 }
 
-/** GELF in, the DESIGN.md §1.2 filters, daily indices out. */
+const ruby = (filter: RubyFilter): Statement => ({
+  plugin: "ruby",
+  settings: filter.init === undefined ? { code: filter.code } : { init: filter.init, code: filter.code },
+});
+
+/** GELF (and optionally http) in, the DESIGN.md §1.2/§1.3 filters, daily indices out. */
 export function buildApiLogPipeline(params: ApiLogPipelineParams): PipelineModel {
   const { gelfPort, outputHosts, indexPrefix, logSource, caCertPath } = params;
   check(
@@ -117,41 +142,60 @@ export function buildApiLogPipeline(params: ApiLogPipelineParams): PipelineModel
     "must be non-empty and contain no %{",
   );
 
+  const { http } = params;
+  if (http !== undefined) {
+    check(
+      Number.isInteger(http.port) && http.port >= 1 && http.port <= 65535 && http.port !== gelfPort,
+      "http.port",
+      http.port,
+      "must be 1..65535 and differ from gelfPort",
+    );
+    check(/^[A-Za-z0-9._-]+$/.test(http.user), "http.user", http.user, "must be [A-Za-z0-9._-]+");
+  }
+
   const filters: Statement[] = [
-    // GELF's host is a string, ECS's host is an object: move it away before host.name exists.
-    { plugin: "mutate", settings: { rename: hash(["host", "source_hostname"]) } },
-    // copy skips a missing source, where add_field would write a literal "%{source_hostname}".
-    { plugin: "mutate", settings: { copy: hash(["source_hostname", "[host][name]"]) } },
+    {
+      if: { kind: "compare", field: parseFieldRef(TRANSPORT_FIELD), op: "==", value: TRANSPORT_HTTP },
+      then: [ruby(stripUnderscoreRubyCode())],
+    },
     // replace, not add_field: add_field would turn a client-sent log_source into a list.
     { plugin: "mutate", settings: { replace: hash(["log_source", logSource]) } },
-    // GELF levels are numeric syslog severities and mutate's uppercase leaves non-strings
-    // untouched: make every level a string (the mapping's keyword) so uppercase applies.
-    { plugin: "mutate", settings: { convert: hash(["level", "string"]) } },
-    { plugin: "mutate", settings: { uppercase: ["level"] } },
-    {
-      plugin: "ruby",
-      settings: { init: JWT_USER_ID_RUBY_INIT, code: jwtUserIdRubyCode(params.sessionTokenHeader) },
-    },
-    { plugin: "ruby", settings: { code: redactHeadersRubyCode(params.secretHeaders) } },
+    ruby(levelRubyCode(params.levels.syslog, params.levels.monolog)),
+    ruby(responseStatusRubyCode()),
+    ruby({ init: JWT_USER_ID_RUBY_INIT, code: jwtUserIdRubyCode(params.sessionTokenHeader) }),
+    // After the JWT filter: it reads the session token this one redacts.
+    ruby(redactRubyFilter(params.redaction)),
   ];
   if (params.responseTime.enabled) {
-    filters.push({ plugin: "ruby", settings: { code: responseMsRubyCode(params.responseTime.sourceField) } });
+    filters.push(ruby({ code: responseMsRubyCode(params.responseTime.sourceField) }));
+  }
+
+  const input: Statement[] = [
+    {
+      plugin: "gelf",
+      settings: { port: gelfPort, type: params.logType, use_udp: true, use_tcp: false },
+    },
+  ];
+  if (http !== undefined) {
+    input.push({
+      plugin: "http",
+      settings: {
+        port: http.port,
+        user: http.user,
+        password: secretRef(http.passwordEnvVar),
+        // df-logger posts its JSON as a form body (cURL's default type), so JSON is the default codec.
+        codec: "json",
+        type: params.logType,
+        add_field: hash([`${TRANSPORT_FIELD}`, TRANSPORT_HTTP]),
+      },
+    });
   }
 
   return {
-    input: [
-      {
-        plugin: "gelf",
-        settings: {
-          // port applies to both UDP and TCP unless port_udp/port_tcp override it.
-          port: gelfPort,
-          type: params.logType,
-          use_udp: true,
-          use_tcp: params.gelfTcp,
-        },
-      },
-    ],
+    input,
     filter: [
+      // Every event, whatever its type: a string host would be refused by the template's host object.
+      ruby(ecsHostRubyCode()),
       {
         if: { kind: "compare", field: field("type"), op: "==", value: params.logType },
         then: filters,

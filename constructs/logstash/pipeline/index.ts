@@ -11,9 +11,9 @@ export {
   JWT_USER_ID_RUBY_INIT,
   REQUEST_HEADERS_FIELD,
   jwtUserIdRubyCode,
-  redactHeadersRubyCode,
   rubyStringLiteral,
 } from "./jwt-user-id";
+export * from "./normalize";
 export {
   RESPONSE_MS_FAILURE_TAG,
   buildApiLogPipeline,

@@ -77,27 +77,3 @@ rescue ::StandardError
 end
 `;
 }
-
-/**
- * The `code` of the ruby filter that drops credential headers (API key, session token,
- * Authorization) from the request headers, case-insensitively, after the user id was
- * read. Without it every credential the gateway saw would be stored in the log index and
- * readable by anyone who can read the logs. Never raises.
- */
-export function redactHeadersRubyCode(headerNames: readonly string[]): string {
-  for (const name of headerNames) {
-    if (!HEADER_NAME.test(name)) {
-      throw new Error(
-        `redactHeadersRubyCode: ${JSON.stringify(name)} is not an HTTP header name (RFC 9110 token)`,
-      );
-    }
-  }
-  const names = headerNames.map((n) => rubyStringLiteral(n.toLowerCase())).join(", ");
-  return `headers = event.get(${rubyStringLiteral(REQUEST_HEADERS_FIELD)})
-if headers.is_a?(::Hash)
-  secret = [${names}]
-  kept = headers.reject { |k, _| k.is_a?(::String) && secret.include?(k.downcase) }
-  event.set(${rubyStringLiteral(REQUEST_HEADERS_FIELD)}, kept) if kept.size != headers.size
-end
-`;
-}
