@@ -145,8 +145,7 @@ const logstash = z
       .string()
       .regex(/^[1-9][0-9]*(mb|gb)$/, { message: "must be a size such as 512mb or 1gb" })
       .refine((v) => logstashBytes(v) >= LOGSTASH_PAGE_CAPACITY_BYTES, {
-        message:
-          "must be at least 64mb, Logstash's queue.page_capacity: below it Logstash refuses to start",
+        message: "must be at least 64mb, Logstash's queue.page_capacity: below it Logstash refuses to start",
       })
       .default("1gb")
       .describe("Size limit of the persistent queue, such as 512mb or 1gb (at least 64mb)"),
@@ -174,13 +173,6 @@ const logstash = z
         path: ["memoryLimitMb"],
         input: l.memoryLimitMb,
         message: `must be at least logstash.heap + 512 (${heapMb + 512}): JRuby, metaspace and network buffers live outside the heap`,
-      });
-    if (l.http.enabled && l.http.port === l.gelfPort)
-      ctx.addIssue({
-        code: "custom",
-        path: ["http", "port"],
-        input: l.http.port,
-        message: "clashes with logstash.gelfPort: each published port must be different",
       });
   })
   .prefault({});
@@ -308,6 +300,14 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     const es = c.elasticsearch;
     if (c.mode === "external") {
+      // Logstash runs in docker in both modes; docker mode checks all published ports below.
+      if (c.logstash.http.enabled && c.logstash.http.port === c.logstash.gelfPort)
+        ctx.addIssue({
+          code: "custom",
+          path: ["logstash", "http", "port"],
+          input: c.logstash.http.port,
+          message: "clashes with logstash.gelfPort: each published port must be different",
+        });
       if (!es.endpoint && !es.cloudId)
         ctx.addIssue({
           code: "custom",

@@ -3,29 +3,20 @@ import {
   buildApiLogPipeline,
   extractEnvReferences,
   jwtUserIdRubyCode,
-  redactHeadersRubyCode,
+  ecsHostRubyCode,
+  levelRubyCode,
+  redactRubyFilter,
+  responseStatusRubyCode,
+  stripUnderscoreRubyCode,
   renderPipeline,
   responseMsRubyCode,
   type ApiLogPipelineParams,
-  type PluginStatement,
   type Statement,
-  type Value,
 } from "../../constructs/logstash/pipeline";
 import { parseLogstashConfig, toPipelineModel } from "../support/lscl";
+import { HTTP_INPUT, PIPELINE_PARAMS } from "../support/pipeline-params";
 
-const PARAMS: ApiLogPipelineParams = {
-  gelfPort: 12201,
-  gelfTcp: false,
-  logType: "dreamfactory",
-  logSource: "dreamfactory",
-  sessionTokenHeader: "x-dreamfactory-session-token",
-  secretHeaders: ["x-dreamfactory-session-token", "x-dreamfactory-api-key", "authorization"],
-  outputHosts: ["https://es01:9200"],
-  caCertPath: "/usr/share/logstash/config/certs/http_ca.crt",
-  apiKeyEnvVar: "LOGSTASH_ES_API_KEY",
-  indexPrefix: "dreamfactory-logs",
-  responseTime: { enabled: false, sourceField: "[event][response][duration_ms]" },
-};
+const PARAMS: ApiLogPipelineParams = PIPELINE_PARAMS;
 
 /** Assertions read the rendered text back through the grammar, so they test what Logstash reads. */
 function parsed(params: Partial<ApiLogPipelineParams> = {}) {
@@ -37,10 +28,6 @@ const asPlugin = (s: Statement | undefined) => {
   if (s === undefined || !("plugin" in s)) throw new Error("expected a plugin statement");
   return s;
 };
-const hashEntries = (v: Value | undefined) => {
-  if (typeof v !== "object" || Array.isArray(v) || !("entries" in v)) throw new Error("expected a hash");
-  return v.entries;
-};
 
 describe("input", () => {
   test("GELF on the configured port over UDP, typed for the filter", () => {
@@ -51,20 +38,43 @@ describe("input", () => {
     });
   });
 
-  test("TCP on the same port when asked", () => {
-    expect(asPlugin(parsed({ gelfTcp: true, gelfPort: 5514 }).model.input[0]).settings).toMatchObject({
+  test("no GELF over TCP: df-logger's GelfLogger is UDP only (df-logger 0.15.2 src/Components/GelfLogger.php)", () => {
+    expect(asPlugin(parsed({ gelfPort: 5514 }).model.input[0]).settings).toMatchObject({
       port: 5514,
       use_udp: true,
-      use_tcp: true,
+      use_tcp: false,
     });
+  });
+
+  test("the http input, when asked: basic auth from ${VAR}, JSON whatever the content type, marked http", () => {
+    const { model, text } = parsed({ http: HTTP_INPUT });
+    expect(model.input).toHaveLength(2);
+    // df-core 1.0.15 src/Utility/Curl.php: a string payload goes to CURLOPT_POSTFIELDS, so cURL
+    // sends application/x-www-form-urlencoded; logstash-input-http v3.10.2 lib/logstash/inputs/http.rb
+    // decodes types missing from additional_codecs with the input's codec.
+    expect(asPlugin(model.input[1])).toEqual({
+      plugin: "http",
+      settings: {
+        port: 8080,
+        user: "dreamfactory",
+        password: "${LOGSTASH_HTTP_PASSWORD}",
+        codec: "json",
+        type: "dreamfactory",
+        add_field: { kind: "hash", entries: [["[@metadata][transport]", "http"]] },
+      },
+    });
+    expect(extractEnvReferences(text)).toEqual(["LOGSTASH_ES_API_KEY", "LOGSTASH_HTTP_PASSWORD"]);
+    expect(parsed().model.input).toHaveLength(1);
   });
 });
 
 describe("filter", () => {
-  const branch = parsed().model.filter[0];
+  const filter = parsed().model.filter;
+  const [host, branch] = filter;
 
-  test("applies only to events of the log type", () => {
-    expect(parsed().model.filter).toHaveLength(1);
+  test("ECS host handling runs for every event, before and outside the type branch", () => {
+    expect(filter).toHaveLength(2);
+    expect(asPlugin(host)).toEqual({ plugin: "ruby", settings: { code: ecsHostRubyCode().code } });
     expect("if" in branch && branch.if).toEqual({
       kind: "compare",
       field: { kind: "field", path: ["type"] },
@@ -73,57 +83,48 @@ describe("filter", () => {
     });
   });
 
-  const steps = ("then" in branch ? branch.then : []).map(asPlugin);
-  const indexOf = (predicate: (p: PluginStatement) => boolean) => {
-    const i = steps.findIndex(predicate);
-    expect(i).toBeGreaterThanOrEqual(0);
-    return i;
-  };
-  const mutating = (op: string) => (p: PluginStatement) => p.plugin === "mutate" && op in p.settings;
+  const then = "then" in branch ? branch.then : [];
 
-  test("renames host, then sets host.name, then log_source, then upper-cases level, then runs the JWT ruby, then drops credential headers", () => {
-    const rename = indexOf(mutating("rename"));
-    const hostName = indexOf(mutating("copy"));
-    const logSource = indexOf(mutating("replace"));
-    const toString = indexOf(mutating("convert"));
-    const uppercase = indexOf(mutating("uppercase"));
-    const ruby = indexOf((p) => p.plugin === "ruby");
-    expect([rename, hostName, logSource, toString, uppercase, ruby]).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(steps[6]).toEqual({
-      plugin: "ruby",
-      settings: {
-        code: redactHeadersRubyCode([
-          "x-dreamfactory-session-token",
-          "x-dreamfactory-api-key",
-          "authorization",
-        ]),
+  test("in the type branch: http names, log_source, level, status, JWT, then redaction", () => {
+    const [http, ...rest] = then;
+    expect("if" in http && http.if).toEqual({
+      kind: "compare",
+      field: { kind: "field", path: ["@metadata", "transport"] },
+      op: "==",
+      value: "http",
+    });
+    expect("then" in http && http.then).toEqual([
+      { plugin: "ruby", settings: { code: stripUnderscoreRubyCode().code } },
+    ]);
+    const steps = rest.map(asPlugin);
+    expect(steps[0]).toEqual({
+      plugin: "mutate",
+      settings: { replace: { kind: "hash", entries: [["log_source", "dreamfactory"]] } },
+    });
+    const level = levelRubyCode(PARAMS.levels.syslog, PARAMS.levels.monolog);
+    const redact = redactRubyFilter(PARAMS.redaction);
+    expect(steps.slice(1)).toEqual([
+      { plugin: "ruby", settings: { init: level.init, code: level.code } },
+      { plugin: "ruby", settings: { code: responseStatusRubyCode().code } },
+      {
+        plugin: "ruby",
+        settings: { init: JWT_USER_ID_RUBY_INIT, code: jwtUserIdRubyCode("x-dreamfactory-session-token") },
       },
-    });
-
-    expect(hashEntries(steps[rename].settings.rename)).toEqual([["host", "source_hostname"]]);
-    expect(hashEntries(steps[hostName].settings.copy)).toEqual([["source_hostname", "[host][name]"]]);
-    expect(hashEntries(steps[logSource].settings.replace)).toEqual([["log_source", "dreamfactory"]]);
-    expect(hashEntries(steps[toString].settings.convert)).toEqual([["level", "string"]]);
-    expect(steps[uppercase].settings.uppercase).toEqual(["level"]);
-    expect(steps[ruby].settings).toEqual({
-      init: JWT_USER_ID_RUBY_INIT,
-      code: jwtUserIdRubyCode("x-dreamfactory-session-token"),
-    });
-    expect(steps).toHaveLength(7);
+      // After the JWT filter, which reads the token this one redacts.
+      { plugin: "ruby", settings: { init: redact.init, code: redact.code } },
+    ]);
   });
 
   test("adds the response-time ruby last, only when enabled", () => {
-    const then = (p: ReturnType<typeof parsed>) => {
-      const b = p.model.filter[0];
-      return ("then" in b ? b.then : []).map(asPlugin);
+    const branchOf = (p: ReturnType<typeof parsed>) => {
+      const b = p.model.filter[1];
+      return "then" in b ? b.then : [];
     };
-    const enabled = then(parsed({ responseTime: { enabled: true, sourceField: "[event][timing][ms]" } }));
-    expect(enabled).toHaveLength(8);
-    expect(enabled[7]).toEqual({
-      plugin: "ruby",
-      settings: { code: responseMsRubyCode("[event][timing][ms]") },
-    });
-    expect(enabled[7].settings.code).toContain("event.get('[event][timing][ms]')");
+    const enabled = branchOf(parsed({ responseTime: { enabled: true, sourceField: "[event][timing][ms]" } }));
+    expect(enabled).toHaveLength(then.length + 1);
+    const last = asPlugin(enabled[enabled.length - 1]);
+    expect(last).toEqual({ plugin: "ruby", settings: { code: responseMsRubyCode("[event][timing][ms]") } });
+    expect(last.settings.code).toContain("event.get('[event][timing][ms]')");
   });
 });
 
@@ -176,6 +177,11 @@ describe("parameter checks", () => {
     [{ logSource: "" }, /logSource/],
     [{ sessionTokenHeader: "x session" }, /not an HTTP header name/],
     [{ responseTime: { enabled: true, sourceField: "event.response.ms" } }, /not a field reference/],
+    [
+      { http: { ...HTTP_INPUT, port: 12201 } },
+      /http.port = 12201 must be 1\.\.65535 and differ from gelfPort/,
+    ],
+    [{ http: { ...HTTP_INPUT, user: "a:b" } }, /http.user/],
   ])("%j is refused", (params, message) => {
     expect(() => buildApiLogPipeline({ ...PARAMS, ...params })).toThrow(message);
   });
@@ -185,7 +191,7 @@ test("rendered text for a fixed parameter set", () => {
   const text = renderPipeline(
     buildApiLogPipeline({
       ...PARAMS,
-      gelfTcp: true,
+      http: HTTP_INPUT,
       outputHosts: ["https://es01:9200", "https://es02:9200"],
       responseTime: { enabled: true, sourceField: "[event][response][duration_ms]" },
     }),

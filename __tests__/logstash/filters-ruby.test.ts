@@ -17,9 +17,7 @@ import {
 import {
   MONOLOG_LEVELS,
   REDACTED,
-  REDACTED_SUBTREES,
   SECRET_KEYS,
-  SESSION_TOKEN_HEADER,
   SYSLOG_LEVEL_NAMES,
   isSecretKey,
 } from "../../constructs/elasticsearch/fields";
@@ -34,29 +32,16 @@ import {
   type HarnessStep,
   type Json,
 } from "../support/ruby-harness";
+import { HTTP_INPUT, PIPELINE_PARAMS, STACK_REDACTION } from "../support/pipeline-params";
 import { PLANTED, apiCallEvent, httpApiCallEvent, loginEvent } from "../support/dreamfactory-events";
 
 // The whole generated filter section runs on realistic DreamFactory events in MRI and in
 // JRuby (what Logstash runs), through __tests__/logstash/harness.rb.
 
-const REDACTION = {
-  ...SECRET_KEYS,
-  subtrees: REDACTED_SUBTREES.map((p) => `[${p.split(".").join("][")}]`),
-  marker: REDACTED,
-};
-
+const REDACTION = STACK_REDACTION;
 const PARAMS: ApiLogPipelineParams = {
-  gelfPort: 12201,
-  http: { port: 8080, user: "dreamfactory", passwordEnvVar: "LOGSTASH_HTTP_PASSWORD" },
-  logType: "dreamfactory",
-  logSource: "dreamfactory",
-  sessionTokenHeader: SESSION_TOKEN_HEADER,
-  redaction: REDACTION,
-  levels: { syslog: SYSLOG_LEVEL_NAMES, monolog: MONOLOG_LEVELS },
-  outputHosts: ["https://es01:9200"],
-  caCertPath: "/usr/share/logstash/config/certs/ca.crt",
-  apiKeyEnvVar: "LOGSTASH_ES_API_KEY",
-  indexPrefix: "dreamfactory-logs",
+  ...PIPELINE_PARAMS,
+  http: HTTP_INPUT,
   responseTime: { enabled: true, sourceField: "[event][response][duration_ms]" },
 };
 

@@ -102,7 +102,12 @@ export function filterSteps(model: PipelineModel): HarnessStep[] {
           steps.push({ ...(init === undefined ? {} : { init }), code: s.settings.code, ...when });
         } else if (s.plugin === "mutate" && Object.keys(s.settings).join() === "replace") {
           const value = s.settings.replace;
-          if (typeof value !== "object" || Array.isArray(value) || !("entries" in value))
+          if (
+            typeof value !== "object" ||
+            Array.isArray(value) ||
+            !("kind" in value) ||
+            value.kind !== "hash"
+          )
             throw new Error("mutate replace must be a hash");
           const replace: Record<string, string> = {};
           for (const [k, v] of value.entries) {

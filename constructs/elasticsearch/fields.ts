@@ -114,6 +114,9 @@ function leafMapping(type: FieldType): estypes.MappingProperty {
 /** Request header carrying the gateway session JWT (the pipeline extracts user.id from it). */
 export const SESSION_TOKEN_HEADER = "x-dreamfactory-session-token";
 
+/** Request header carrying the gateway API key (df-core 1.0.15 src/Http/Middleware/AuthCheck.php). */
+export const API_KEY_HEADER = "x-dreamfactory-api-key";
+
 /**
  * What counts as a credential in a log document, in one place: the pipeline's redaction
  * filter, the stack tests and the smoke check all read it. A key (header name, parameter,

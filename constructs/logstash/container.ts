@@ -132,7 +132,12 @@ export class Logstash extends Construct {
       { internal: gelf, external: gelf, protocol: "udp", ip: props.bindAddress },
     ];
     if (props.httpPort !== undefined)
-      ports.push({ internal: props.httpPort, external: props.httpPort, protocol: "tcp", ip: props.bindAddress });
+      ports.push({
+        internal: props.httpPort,
+        external: props.httpPort,
+        protocol: "tcp",
+        ip: props.bindAddress,
+      });
 
     this.container = new Container(this, "Container", {
       name,
