@@ -167,6 +167,21 @@ export function isSecretKey(name: string): boolean {
 export const REDACTED_SUBTREES: readonly string[] = ["event.request", "event.response", "platform"];
 
 /**
+ * The `context` setting for DreamFactory's Logstash service (protocol gelf) that keeps a
+ * GELF message small enough for one datagram: what the pipeline and dashboards use, without
+ * the request and response bodies (df-logger 0.15.2 src/Services/BaseService.php
+ * setContextByKeys copies only these keys). The README quotes it.
+ */
+export const GELF_LOG_CONTEXT: readonly string[] = [
+  "_event.request.method",
+  "_event.request.uri",
+  "_event.request.service",
+  "_event.request.resource",
+  "_event.request.headers",
+  "_event.response.status_code",
+];
+
+/**
  * Syslog severities 0..7 by number, the names the guide lists: df-logger's GelfLogger
  * always sends the level as this integer (df-logger 0.15.2 src/Components/GelfLevels.php).
  */
