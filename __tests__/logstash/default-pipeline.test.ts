@@ -1,5 +1,7 @@
 import {
-  JWT_USER_ID_RUBY_INIT,
+  RUBY_LIBRARY_SOURCE,
+  apiLogRubyLibrary,
+  jwtUserIdRubyInit,
   buildApiLogPipeline,
   extractEnvReferences,
   jwtUserIdRubyCode,
@@ -68,13 +70,28 @@ describe("input", () => {
   });
 });
 
+/** A ruby filter as the pipeline writes it: load the library, call the named compiled class. */
+const compiled = (name: string, libraryPath = PARAMS.rubyLibraryPath) => ({
+  plugin: "ruby",
+  settings: {
+    init: `require '${libraryPath}'\n@filter = ::ElkGrafanaCdktf::Compiled::${name}.new`,
+    code: "@filter.filter(event)",
+  },
+});
+
+/** The class the library defines for a filter: its init as the constructor, its code as filter(event). */
+const compiledClass = (name: string, f: { init?: string; code: string }) =>
+  `    class ${name}\n      def initialize\n${f.init ?? ""}\n      end\n\n      def filter(event)\n${f.code}\n      end\n    end\n`;
+
 describe("filter", () => {
   const filter = parsed().model.filter;
   const [host, branch] = filter;
+  const library = apiLogRubyLibrary(PARAMS);
 
   test("ECS host handling runs for every event, before and outside the type branch", () => {
     expect(filter).toHaveLength(2);
-    expect(asPlugin(host)).toEqual({ plugin: "ruby", settings: { code: ecsHostRubyCode().code } });
+    expect(asPlugin(host)).toEqual(compiled("EcsHost"));
+    expect(library).toContain(compiledClass("EcsHost", ecsHostRubyCode()));
     expect("if" in branch && branch.if).toEqual({
       kind: "compare",
       field: { kind: "field", path: ["type"] },
@@ -93,38 +110,43 @@ describe("filter", () => {
       op: "==",
       value: "http",
     });
-    expect("then" in http && http.then).toEqual([
-      { plugin: "ruby", settings: { code: stripUnderscoreRubyCode().code } },
-    ]);
+    expect("then" in http && http.then).toEqual([compiled("StripUnderscore")]);
     const steps = rest.map(asPlugin);
     expect(steps[0]).toEqual({
       plugin: "mutate",
       settings: { replace: { kind: "hash", entries: [["log_source", "dreamfactory"]] } },
     });
+    // After the JWT filter, which reads the token the redaction replaces.
+    expect(steps.slice(1)).toEqual(
+      ["Level", "ResponseStatus", "JwtUserId", "Redact"].map((n) => compiled(n)),
+    );
     const level = levelRubyCode(PARAMS.levels.syslog, PARAMS.levels.monolog);
-    const redact = redactRubyFilter(PARAMS.redaction);
-    expect(steps.slice(1)).toEqual([
-      { plugin: "ruby", settings: { init: level.init, code: level.code } },
-      { plugin: "ruby", settings: { code: responseStatusRubyCode().code } },
-      {
-        plugin: "ruby",
-        settings: { init: JWT_USER_ID_RUBY_INIT, code: jwtUserIdRubyCode("x-dreamfactory-session-token") },
-      },
-      // After the JWT filter, which reads the token this one redacts.
-      { plugin: "ruby", settings: { init: redact.init, code: redact.code } },
-    ]);
+    const jwt = {
+      init: jwtUserIdRubyInit(PARAMS.rubyLibraryPath),
+      code: jwtUserIdRubyCode("x-dreamfactory-session-token"),
+    };
+    const redact = redactRubyFilter(PARAMS.redaction, PARAMS.rubyLibraryPath);
+    for (const [name, f] of [
+      ["StripUnderscore", stripUnderscoreRubyCode()],
+      ["Level", level],
+      ["ResponseStatus", responseStatusRubyCode()],
+      ["JwtUserId", jwt],
+      ["Redact", redact],
+    ] as const)
+      expect(library).toContain(compiledClass(name, f));
+    expect(library.startsWith(RUBY_LIBRARY_SOURCE)).toBe(true);
   });
 
   test("adds the response-time ruby last, only when enabled", () => {
-    const branchOf = (p: ReturnType<typeof parsed>) => {
-      const b = p.model.filter[1];
-      return "then" in b ? b.then : [];
-    };
-    const enabled = branchOf(parsed({ responseTime: { enabled: true, sourceField: "[event][timing][ms]" } }));
+    const params = { ...PARAMS, responseTime: { enabled: true, sourceField: "[event][timing][ms]" } };
+    const b = parsed(params).model.filter[1];
+    const enabled = "then" in b ? b.then : [];
     expect(enabled).toHaveLength(then.length + 1);
-    const last = asPlugin(enabled[enabled.length - 1]);
-    expect(last).toEqual({ plugin: "ruby", settings: { code: responseMsRubyCode("[event][timing][ms]") } });
-    expect(last.settings.code).toContain("event.get('[event][timing][ms]')");
+    expect(asPlugin(enabled[enabled.length - 1])).toEqual(compiled("ResponseMs"));
+    const code = responseMsRubyCode("[event][timing][ms]");
+    expect(apiLogRubyLibrary(params)).toContain(compiledClass("ResponseMs", { code }));
+    expect(code).toContain("event.get('[event][timing][ms]')");
+    expect(library).not.toContain("class ResponseMs");
   });
 });
 
@@ -191,6 +213,7 @@ test("rendered text for a fixed parameter set", () => {
   const text = renderPipeline(
     buildApiLogPipeline({
       ...PARAMS,
+      rubyLibraryPath: "/usr/share/logstash/config/elk-filters.rb",
       http: HTTP_INPUT,
       outputHosts: ["https://es01:9200", "https://es02:9200"],
       responseTime: { enabled: true, sourceField: "[event][response][duration_ms]" },

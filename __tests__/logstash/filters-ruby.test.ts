@@ -32,7 +32,13 @@ import {
   type HarnessStep,
   type Json,
 } from "../support/ruby-harness";
-import { HTTP_INPUT, PIPELINE_PARAMS, STACK_REDACTION } from "../support/pipeline-params";
+import {
+  HTTP_INPUT,
+  LOCAL_RUBY_LIBRARY,
+  PIPELINE_PARAMS,
+  STACK_REDACTION,
+  withLocalLibrary,
+} from "../support/pipeline-params";
 import { PLANTED, apiCallEvent, httpApiCallEvent, loginEvent } from "../support/dreamfactory-events";
 
 // The whole generated filter section runs on realistic DreamFactory events in MRI and in
@@ -45,20 +51,21 @@ const PARAMS: ApiLogPipelineParams = {
   responseTime: { enabled: true, sourceField: "[event][response][duration_ms]" },
 };
 
-const PIPELINE = filterSteps(buildApiLogPipeline(PARAMS));
+const LOCAL_PARAMS = withLocalLibrary(PARAMS);
+const PIPELINE = filterSteps(buildApiLogPipeline(LOCAL_PARAMS));
 const step = (f: { init?: string; code: string }): HarnessStep[] => [f];
 const PROGRAMS: Record<string, readonly HarnessStep[]> = {
   pipeline: PIPELINE,
   host: step(ecsHostRubyCode()),
   level: step(levelRubyCode(SYSLOG_LEVEL_NAMES, MONOLOG_LEVELS)),
   status: step(responseStatusRubyCode()),
-  redact: step(redactRubyFilter(REDACTION)),
+  redact: step(redactRubyFilter(REDACTION, LOCAL_RUBY_LIBRARY)),
   strip: step(stripUnderscoreRubyCode()),
   // A name list Ruby's predicate answers for, to compare with the TypeScript twin.
   secretKeys: [
     {
-      init: redactRubyFilter(REDACTION).init,
-      code: `event.set('secret', event.get('names').select { |n| secret_key?(n) })`,
+      init: redactRubyFilter(REDACTION, LOCAL_RUBY_LIBRARY).init,
+      code: `event.set('secret', event.get('names').select { |n| @redactor.secret_key?(n) })`,
     },
   ],
 };
@@ -377,8 +384,8 @@ test("the secret list covers df-logger 0.15.2's own (src/Services/BaseService.ph
 
 test("a redaction failure drops the subtrees and tags the event, never raises", () => {
   // Same code, with a predicate that raises: the failure path, in MRI (the rescue is plain Ruby).
-  const broken = redactRubyFilter(REDACTION);
-  const init = `${broken.init}\ndefine_singleton_method(:secret_key?) { |_k| raise ::ArgumentError, 'boom' }`;
+  const broken = redactRubyFilter(REDACTION, LOCAL_RUBY_LIBRARY);
+  const init = `${broken.init}\n@redactor.define_singleton_method(:secret_key?) { |_k| raise ::ArgumentError, 'boom' }`;
   const out = runHarness("ruby", { broken: [{ init, code: broken.code }] }, [
     {
       name: "x",
@@ -390,8 +397,20 @@ test("a redaction failure drops the subtrees and tags the event, never raises", 
   expect(out?.event).toEqual({ event: {}, tags: [REDACTION_FAILURE_TAG] });
 });
 
-test("redaction refuses names that are not lower-case", () => {
-  expect(() => redactRubyFilter({ ...REDACTION, names: ["Password"] })).toThrow(/lower-case/);
+test("redaction refuses names that are not lower-case, and a relative library path", () => {
+  expect(() => redactRubyFilter({ ...REDACTION, names: ["Password"] }, LOCAL_RUBY_LIBRARY)).toThrow(
+    /lower-case/,
+  );
+  expect(() => redactRubyFilter(REDACTION, "elk-filters.rb")).toThrow(/must be absolute/);
+});
+
+test.each([
+  ["the static library", () => LOCAL_RUBY_LIBRARY],
+  ["the pipeline's generated library", () => LOCAL_PARAMS.rubyLibraryPath],
+])("%s compiles without warnings (MRI -wc)", (_name, file) => {
+  requireRuby("ruby");
+  const check = spawnSync("ruby", ["-wc", file()], { encoding: "utf8" });
+  expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: "" });
 });
 
 describe("the generated Ruby compiles without warnings (MRI -wc)", () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   JWT_USER_ID_FAILURE_TAG,
-  JWT_USER_ID_RUBY_INIT,
+  jwtUserIdRubyInit,
   RESPONSE_MS_FAILURE_TAG,
   jwtUserIdRubyCode,
   responseMsRubyCode,
@@ -17,6 +17,7 @@ import {
   type HarnessResult,
   type Json,
 } from "../support/ruby-harness";
+import { LOCAL_RUBY_LIBRARY } from "../support/pipeline-params";
 
 // The generated filter code runs in real Ruby, MRI and JRuby (what Logstash runs), through
 // __tests__/logstash/harness.rb; one process per interpreter serves all cases.
@@ -173,7 +174,7 @@ beforeAll(() => {
       runHarness(
         ruby,
         {
-          jwt: [{ init: JWT_USER_ID_RUBY_INIT, code: JWT_CODE }],
+          jwt: [{ init: jwtUserIdRubyInit(LOCAL_RUBY_LIBRARY), code: JWT_CODE }],
           responseMs: [{ code: RESPONSE_MS_CODE }],
         },
         CASES.map(({ name, program, event }) => ({ name, program, event })),

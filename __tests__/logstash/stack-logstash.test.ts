@@ -144,6 +144,17 @@ describe("the Logstash container", () => {
     expect((tf.output as Record<string, unknown>).logstash_http_password).toBeUndefined();
   });
 
+  it("uploads the Ruby library the pipeline's ruby filters require, at the path they require", () => {
+    const library = uploaded(container, LOGSTASH_PATHS.rubyLibrary);
+    expect(library).toContain("module ElkGrafanaCdktf");
+    expect(library).toContain("class Redact");
+    const pipeline = uploaded(container, LOGSTASH_PATHS.pipeline);
+    expect(pipeline).toContain(`require '${LOGSTASH_PATHS.rubyLibrary}'`);
+    expect(
+      pipeline.match(/require '([^']+)'/g)?.every((r) => r === `require '${LOGSTASH_PATHS.rubyLibrary}'`),
+    ).toBe(true);
+  });
+
   it("has a memory limit with swap equal to it (the docker provider reads memory alone back as twice)", () => {
     expect(container.memory).toBe(1024);
     expect(container.memory_swap).toBe(1024);

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { PipelineModel, Statement, Value } from "../../constructs/logstash/pipeline";
 
@@ -34,7 +35,15 @@ export interface HarnessResult {
 export const RUBIES = ["ruby", "jruby"] as const;
 export type RubyName = (typeof RUBIES)[number];
 
-const HARNESS = join(__dirname, "..", "logstash", "harness.rb");
+// Next to this file in jest; from the project root when bundled (npm run bench).
+const HARNESS =
+  [
+    join(__dirname, "..", "logstash", "harness.rb"),
+    join(process.cwd(), "__tests__", "logstash", "harness.rb"),
+  ].find((p) => existsSync(p)) ?? "__tests__/logstash/harness.rb";
+
+/** As Logstash runs JRuby: elastic/logstash v8.19.20 config/jvm.options turns on invokedynamic. */
+const JRUBY_FLAGS = ["-J-Djruby.compile.invokedynamic=true"];
 
 export function requireRuby(ruby: RubyName): void {
   const probe = spawnSync(ruby, ["-v"], { encoding: "utf8" });
@@ -49,7 +58,7 @@ export function requireRuby(ruby: RubyName): void {
 
 function runRaw(ruby: RubyName, input: unknown): string {
   requireRuby(ruby);
-  const run = spawnSync(ruby, [HARNESS], {
+  const run = spawnSync(ruby, [...(ruby === "jruby" ? JRUBY_FLAGS : []), HARNESS], {
     input: JSON.stringify(input),
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
@@ -67,7 +76,7 @@ export function runHarness(
   return new Map(out.map((r) => [r.name, r]));
 }
 
-/** Microseconds per event of each case's program, after a warm-up of half the iterations. */
+/** Microseconds per event of each case's program: best of 3 rounds after a warm-up. */
 export function benchHarness(
   ruby: RubyName,
   programs: Readonly<Record<string, readonly HarnessStep[]>>,

@@ -7,6 +7,7 @@ import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { healthcheck, jvmSizeMb, terraformLiteral } from "../docker/common";
 import {
+  apiLogRubyLibrary,
   dailyIndexName,
   buildApiLogPipeline,
   extractEnvReferences,
@@ -41,7 +42,7 @@ export interface LogstashProps {
   readonly queueMaxBytes: string;
   readonly bindAddress: string;
   /** Pipeline inputs that come from config and the other components. */
-  readonly pipeline: Omit<ApiLogPipelineParams, "apiKeyEnvVar" | "caCertPath" | "http">;
+  readonly pipeline: Omit<ApiLogPipelineParams, "apiKeyEnvVar" | "caCertPath" | "http" | "rubyLibraryPath">;
   /** Port of the http input (df-logger's `http` protocol); undefined for none. */
   readonly httpPort?: number;
   /** CA of the cluster; undefined when the cluster is publicly trusted. */
@@ -86,17 +87,18 @@ export class Logstash extends Construct {
       httpPassword && props.httpPort !== undefined
         ? { port: props.httpPort, user: HTTP_USER, password: httpPassword.result }
         : undefined;
-    this.pipelineText = renderPipeline(
-      buildApiLogPipeline({
-        ...props.pipeline,
-        caCertPath,
-        apiKeyEnvVar: API_KEY_ENV,
-        http:
-          props.httpPort === undefined
-            ? undefined
-            : { port: props.httpPort, user: HTTP_USER, passwordEnvVar: HTTP_PASSWORD_ENV },
-      }),
-    );
+    const pipelineParams: ApiLogPipelineParams = {
+      ...props.pipeline,
+      rubyLibraryPath: LOGSTASH_PATHS.rubyLibrary,
+      caCertPath,
+      apiKeyEnvVar: API_KEY_ENV,
+      http:
+        props.httpPort === undefined
+          ? undefined
+          : { port: props.httpPort, user: HTTP_USER, passwordEnvVar: HTTP_PASSWORD_ENV },
+    };
+    this.pipelineText = renderPipeline(buildApiLogPipeline(pipelineParams));
+    const rubyLibrary = apiLogRubyLibrary(pipelineParams);
 
     const env: Record<string, string> = {
       LS_JAVA_OPTS: `-Xms${props.heap} -Xmx${props.heap}`,
@@ -123,6 +125,7 @@ export class Logstash extends Construct {
       },
       { file: LOGSTASH_PATHS.pipelines, content: terraformLiteral(renderPipelinesYml()) },
       { file: LOGSTASH_PATHS.pipeline, content: terraformLiteral(this.pipelineText) },
+      { file: LOGSTASH_PATHS.rubyLibrary, content: terraformLiteral(rubyLibrary) },
     ];
     if (props.caCertPem !== undefined)
       uploads.push({ file: LOGSTASH_PATHS.caCert, content: props.caCertPem });
@@ -153,7 +156,12 @@ export class Logstash extends Construct {
       networksAdvanced: [{ name: props.networkName, aliases: [name] }],
       ports,
       // A short, readable fingerprint in `cdktf diff` next to the full pipeline text.
-      labels: [{ label: "elk-grafana-cdktf.pipeline-sha256", value: sha256(this.pipelineText) }],
+      labels: [
+        {
+          label: "elk-grafana-cdktf.pipeline-sha256",
+          value: sha256(this.pipelineText + rubyLibrary),
+        },
+      ],
       healthcheck: healthcheck(
         `curl -fsS http://127.0.0.1:${MONITORING_PORT}/_node/pipelines/${PIPELINE_ID} | grep -q '"${PIPELINE_ID}"'`,
         { startPeriod: "60s" },

@@ -8,6 +8,7 @@ export const LOGSTASH_PATHS = {
   pipeline: "/usr/share/logstash/pipeline/api-logs.conf",
   data: "/usr/share/logstash/data",
   caCert: "/usr/share/logstash/config/certs/elasticsearch-ca.crt",
+  rubyLibrary: "/usr/share/logstash/config/elk-filters.rb",
 } as const;
 
 /** Pipeline id: the monitoring API's /_node/pipelines/<id> is the healthcheck. */

@@ -113,9 +113,10 @@ export const STATUS_FAILURE_TAG = "_response_status_failure";
  */
 export function responseStatusRubyCode(): RubyFilter {
   return {
-    code: `response = event.get('[event][response]')
-if response.is_a?(::Hash) && (response.key?('status_code') || response.key?('status'))
-  raw = response.key?('status_code') ? response['status_code'] : response['status']
+    code: `code = event.get('[event][response][status_code]')
+status_field = event.get('[event][response][status]')
+unless code.nil? && status_field.nil?
+  raw = code.nil? ? status_field : code
   status = nil
   if raw.is_a?(::Integer)
     status = raw
@@ -124,11 +125,11 @@ if response.is_a?(::Hash) && (response.key?('status_code') || response.key?('sta
   elsif raw.is_a?(::String) && raw.strip.match?(/\\A[0-9]{3}\\z/)
     status = raw.strip.to_i
   end
-  event.remove('[event][response][status_code]') if response.key?('status_code')
+  event.remove('[event][response][status_code]') unless code.nil?
   if status && status >= 100 && status <= 599
     event.set('[event][response][status]', status)
   else
-    event.remove('[event][response][status]') if response.key?('status')
+    event.remove('[event][response][status]') unless status_field.nil?
     event.tag(${rubyStringLiteral(STATUS_FAILURE_TAG)})
   end
 end
@@ -162,90 +163,32 @@ export interface RedactionParams {
  * removed and the event tagged: a document without its request is better than one with a
  * password.
  */
-export function redactRubyFilter(params: RedactionParams): RubyFilter {
+/** `libraryPath`: absolute path of RUBY_LIBRARY_SOURCE where Logstash runs. */
+export function redactRubyFilter(params: RedactionParams, libraryPath: string): RubyFilter {
   for (const name of [...params.names, ...params.prefixes, ...params.suffixes]) {
     if (name !== name.toLowerCase() || name.length === 0) {
       throw new Error(`redactRubyFilter: ${JSON.stringify(name)} must be non-empty and lower-case`);
     }
   }
-  const hint = [...params.names, ...params.prefixes, ...params.suffixes];
+  if (!libraryPath.startsWith("/")) {
+    throw new Error(`redactRubyFilter: libraryPath = ${JSON.stringify(libraryPath)} must be absolute`);
+  }
   return {
-    init: `require 'json'
-require 'set'
-require 'uri'
-@secret_names = ${list(params.names)}.to_set.freeze
-@secret_prefixes = ${list(params.prefixes)}.freeze
-@secret_suffixes = ${list(params.suffixes)}.freeze
-@secret_hint = ::Regexp.union(${list(hint)}.map { |s| ::Regexp.new(::Regexp.escape(s), ::Regexp::IGNORECASE) })
-@redacted = ${rubyStringLiteral(params.marker)}.freeze
-@redacted_subtrees = ${list(params.subtrees)}.freeze
-define_singleton_method(:secret_key?) do |key|
-  k = key.downcase
-  @secret_names.include?(k) || k.start_with?(*@secret_prefixes) || k.end_with?(*@secret_suffixes)
-end
-define_singleton_method(:redact_string) do |text|
-  return text unless text.match?(@secret_hint)
-  out = text
-  stripped = out.lstrip
-  if stripped.start_with?('{', '[')
-    begin
-      tree = ::JSON.parse(stripped)
-      return ::JSON.generate(tree) if redact_tree(tree)
-    rescue ::JSON::ParserError
-      nil
-    end
-  end
-  if out.include?('=')
-    replaced = out.gsub(/([^?&;=#\\s]+)=([^&;#\\s]*)/) do
-      name, value = ::Regexp.last_match(1), ::Regexp.last_match(2)
-      plain = name.include?('%') || name.include?('+') ? ::URI.decode_www_form_component(name) : name
-      secret_key?(plain) && value != @redacted ? "#{name}=#{@redacted}" : "#{name}=#{value}"
-    end
-    out = replaced unless replaced == out
-  end
-  out
-end
-define_singleton_method(:redact_tree) do |node|
-  changed = false
-  if node.is_a?(::Hash)
-    node.each do |k, v|
-      if k.is_a?(::String) && secret_key?(k)
-        unless v == @redacted
-          node[k] = @redacted
-          changed = true
-        end
-      elsif v.is_a?(::String)
-        r = redact_string(v)
-        unless r.equal?(v)
-          node[k] = r
-          changed = true
-        end
-      elsif v.is_a?(::Hash) || v.is_a?(::Array)
-        changed = true if redact_tree(v)
-      end
-    end
-  elsif node.is_a?(::Array)
-    node.each_with_index do |v, i|
-      if v.is_a?(::String)
-        r = redact_string(v)
-        unless r.equal?(v)
-          node[i] = r
-          changed = true
-        end
-      elsif v.is_a?(::Hash) || v.is_a?(::Array)
-        changed = true if redact_tree(v)
-      end
-    end
-  end
-  changed
-end`,
+    init: `require ${rubyStringLiteral(libraryPath)}
+@redactor = ::ElkGrafanaCdktf::Redactor.new(
+  names: ${list(params.names)},
+  prefixes: ${list(params.prefixes)},
+  suffixes: ${list(params.suffixes)},
+  marker: ${rubyStringLiteral(params.marker)}
+)
+@redacted_subtrees = ${list(params.subtrees)}.freeze`,
     code: `begin
   @redacted_subtrees.each do |ref|
     tree = event.get(ref)
     if tree.is_a?(::Hash) || tree.is_a?(::Array)
-      event.set(ref, tree) if redact_tree(tree)
+      event.set(ref, tree) if @redactor.redact_tree(tree)
     elsif tree.is_a?(::String)
-      redacted = redact_string(tree)
+      redacted = @redactor.redact_string(tree)
       event.set(ref, redacted) unless redacted.equal?(tree)
     end
   end
