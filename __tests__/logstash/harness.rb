@@ -6,7 +6,10 @@
 #   each filter is its own object here, and an escaping exception is reported (Logstash
 #   would tag `_rubyexception`; our code must never let one escape).
 # - the parts of Logstash's Event API the code uses: get (returns a copy), set, remove,
-#   tag, to_hash (a copy). Logstash's Java event converts values on set; here they are kept.
+#   tag, to_hash (a copy), with field references parsed once. Logstash's Java event
+#   converts values on get and set in Java; here get deep-copies in Ruby (so reading a
+#   whole subtree probably costs more here than in Logstash) and set keeps the value.
+#   @metadata is an ordinary key here (Logstash keeps it out of to_hash and the output).
 # - `mutate { replace => { field => literal } }` and `if [field] == "literal"` guards, the
 #   only other pieces of our filter section (the test refuses to flatten anything else).
 #
