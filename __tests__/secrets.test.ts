@@ -9,6 +9,12 @@ import { CONFIGS, synthStack, type TfJson } from "./support/synth";
 const SCANNED: Record<string, object> = {
   ...CONFIGS,
   webhookAlert: { grafana: { alert: { contact: { type: "webhook" } } } },
+  emailAlert: {
+    grafana: {
+      smtp: { host: "smtp.example.com:587", user: "alerts", fromAddress: "grafana@example.com" },
+      alert: { contact: { type: "email", addresses: ["ops@example.com"] } },
+    },
+  },
 };
 
 const SECRET_KEY =

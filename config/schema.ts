@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { indexNameProblem } from "./index-name";
-import { cloudIdToEndpoint } from "./cloud-id";
+import { indexNameProblem } from "../constructs/elasticsearch/index-name";
+import { cloudIdToEndpoint } from "../constructs/elasticsearch/cloud-id";
+import { DOCKER_CLUSTER_DEFAULTS, heapMegabytes } from "../constructs/elasticsearch/cluster";
+import { DOCKER_GRAFANA_DEFAULTS } from "../constructs/grafana/instance";
 import { jvmSizeMb } from "../constructs/docker/common";
 
 /**
@@ -48,27 +50,32 @@ export function logstashBytes(size: string): number {
 }
 
 /** `-YYYY.MM.dd`: what the pipeline appends to the prefix for daily indices. */
-export const DAILY_SUFFIX_BYTES = "-YYYY.MM.dd".length;
+export { DAILY_SUFFIX_BYTES } from "../constructs/elasticsearch/indices";
+import { DAILY_SUFFIX_BYTES } from "../constructs/elasticsearch/indices";
 
 const elasticsearch = z
   .strictObject({
-    version: imageVersion("8.19.18", "Elasticsearch image version (8.x, pinned)", /^8\.[0-9]+\.[0-9]+$/),
+    version: imageVersion(
+      DOCKER_CLUSTER_DEFAULTS.version,
+      "Elasticsearch image version (8.x, pinned)",
+      /^8\.[0-9]+\.[0-9]+$/,
+    ),
     nodes: z
       .number()
       .int()
       .min(1)
       .max(9)
-      .default(1)
+      .default(DOCKER_CLUSTER_DEFAULTS.nodes)
       .describe("Number of Elasticsearch containers in docker mode (1..9)"),
-    heap: heap("512m", "Heap of each Elasticsearch node"),
+    heap: heap(DOCKER_CLUSTER_DEFAULTS.heap, "Heap of each Elasticsearch node"),
     memoryLimitMb: z
       .number()
       .int()
       .min(1024)
       .max(65536)
-      .default(2048)
+      .default(DOCKER_CLUSTER_DEFAULTS.memoryLimitMb)
       .describe("Memory limit of each Elasticsearch container in MB (the guide asks for 2 GB at least)"),
-    port: port(9200, "Host port of the first node's HTTP API in docker mode"),
+    port: port(DOCKER_CLUSTER_DEFAULTS.port, "Host port of the first node's HTTP API in docker mode"),
     replicas: z
       .number()
       .int()
@@ -192,19 +199,53 @@ const alertContact = z
     "Where the error-rate alert is sent: none (default), email, or webhook (its URL is the sensitive Terraform variable alert_webhook_url)",
   );
 
+/** Grafana's [smtp] section (off by default): needed to deliver the e-mail contact point. */
+const smtp = z.strictObject({
+  host: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, { message: "must be host:port, e.g. smtp.example.com:587" })
+    .describe("docker mode: SMTP server Grafana sends alert e-mails through, as host:port"),
+  user: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "docker mode: SMTP user; its password is the sensitive Terraform variable grafana_smtp_password. Omit for a relay without authentication",
+    ),
+  fromAddress: z.email().describe("docker mode: sender address of alert e-mails"),
+  fromName: z.string().min(1).default("Grafana").describe("docker mode: sender name of alert e-mails"),
+  startTlsPolicy: z
+    .enum(["MandatoryStartTLS", "OpportunisticStartTLS", "NoStartTLS"])
+    .default("MandatoryStartTLS")
+    .describe(
+      "docker mode: STARTTLS policy; Mandatory by default so the password never crosses the network in clear (use NoStartTLS only with implicit TLS on port 465)",
+    ),
+});
+
 const grafana = z
   .strictObject({
     version: imageVersion(
-      "11.6.16",
+      DOCKER_GRAFANA_DEFAULTS.version,
       "Grafana image version (pinned; the dashboard SDK line matches 11.6)",
       /^[0-9]+\.[0-9]+\.[0-9]+$/,
     ),
     infinityPluginVersion: z
       .string()
       .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, { message: "must be a pinned version such as 3.3.0" })
-      .default("3.11.3")
-      .describe("Version of the Infinity datasource plugin installed before Grafana starts"),
-    port: port(3000, "Host port of Grafana in docker mode"),
+      .default(DOCKER_GRAFANA_DEFAULTS.infinityPluginVersion)
+      .describe(
+        "docker mode: version of the Infinity datasource plugin Grafana downloads from grafana.com before it starts (needs HTTPS egress to grafana.com)",
+      ),
+    infinityPluginUrl: z
+      .url({ protocol: /^https$/, message: "must be an https URL" })
+      .regex(/^[^,;\s]+$/, {
+        message: "must not contain commas, semicolons or spaces (GF_INSTALL_PLUGINS separators)",
+      })
+      .optional()
+      .describe(
+        "docker mode: https URL of the Infinity plugin zip (your mirror of the grafana.com or GitHub release), installed instead of the grafana.com download; the zip decides the version",
+      ),
+    port: port(DOCKER_GRAFANA_DEFAULTS.port, "Host port of Grafana in docker mode"),
     url: z
       .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
       .optional()
@@ -214,6 +255,7 @@ const grafana = z
       .min(1)
       .default("API Analytics")
       .describe("Folder holding the dashboards and alert rules"),
+    smtp: smtp.optional(),
     alert: z
       .strictObject({
         errorRatePercent: z
@@ -273,9 +315,13 @@ export const configSchema = z
       .strictObject({
         host: z
           .string()
-          .min(1)
-          .default("unix:///var/run/docker.sock")
-          .describe("Docker daemon the docker provider talks to"),
+          .regex(/^(unix|tcp|ssh|npipe):\/\/./, {
+            message: "must be a Docker host URL (unix://, tcp://, ssh:// or npipe://)",
+          })
+          .optional()
+          .describe(
+            "Docker daemon the docker provider talks to; unset, the provider's own default applies (DOCKER_HOST, else the local socket)",
+          ),
         namePrefix: z
           .string()
           .regex(/^[a-z][a-z0-9-]{0,29}$/, {
@@ -285,7 +331,7 @@ export const configSchema = z
           .describe("Prefix of container, volume and network names"),
         bindAddress: z
           .union([z.ipv4(), z.ipv6()])
-          .default("127.0.0.1")
+          .default(DOCKER_CLUSTER_DEFAULTS.bindAddress)
           .describe(
             "Host address the published ports (Elasticsearch, Logstash GELF and http, Grafana) bind to; loopback by default, 0.0.0.0 to accept a gateway on another host (a gateway container can instead join the stack's network)",
           ),
@@ -299,6 +345,14 @@ export const configSchema = z
   })
   .superRefine((c, ctx) => {
     const es = c.elasticsearch;
+    // Elastic's guidance: the heap at most half the memory, the rest for the OS file cache and off-heap.
+    if (c.mode === "docker" && heapMegabytes(es.heap) * 2 > es.memoryLimitMb)
+      ctx.addIssue({
+        code: "custom",
+        path: ["elasticsearch", "heap"],
+        input: es.heap,
+        message: `must be at most half of elasticsearch.memoryLimitMb (${es.memoryLimitMb} MB), so the node is not killed for memory`,
+      });
     if (c.mode === "external") {
       // Logstash runs in docker in both modes; docker mode checks all published ports below.
       if (c.logstash.http.enabled && c.logstash.http.port === c.logstash.gelfPort)
@@ -329,6 +383,15 @@ export const configSchema = z
           input: c.grafana.url,
           message: "external mode needs grafana.url",
         });
+      // The existing Grafana's own SMTP settings and plugins apply; the stack does not touch them.
+      for (const key of ["smtp", "infinityPluginUrl"] as const)
+        if (c.grafana[key] !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["grafana", key],
+            input: c.grafana[key],
+            message: "only used in docker mode (an external Grafana keeps its own settings and plugins)",
+          });
     } else {
       for (const key of ["endpoint", "cloudId"] as const)
         if (es[key] !== undefined)
@@ -344,6 +407,14 @@ export const configSchema = z
           path: ["grafana", "url"],
           input: c.grafana.url,
           message: "only used in external mode (mode is docker)",
+        });
+      if (c.grafana.alert.contact.type === "email" && c.grafana.smtp === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["grafana", "alert", "contact", "type"],
+          input: "email",
+          message:
+            "needs grafana.smtp in docker mode: Grafana's SMTP is off by default, so no alert e-mail could be delivered",
         });
       if (es.replicas !== undefined && es.replicas >= es.nodes)
         ctx.addIssue({

@@ -1,12 +1,19 @@
 import { Construct } from "constructs";
-import { TerraformStack, TerraformVariable, type ITerraformDependable } from "cdktf";
-import { cloudIdToEndpoint } from "../../config/cloud-id";
+import type { ITerraformDependable } from "cdktf";
+import { ElasticstackProvider } from "@cdktf-providers/elastic-elasticstack/provider";
+import { cloudIdToEndpoint } from "./cloud-id";
 import { Container } from "@cdktf/provider-docker/lib/container";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Password } from "@cdktf/provider-random/lib/password";
-import type { CertificateAuthority } from "../pki/certificate-authority";
-import { healthcheck, hostReachableAddress } from "../docker/common";
+import type { CertificateAuthority, CertificateNames } from "../pki/certificate-authority";
+import { healthcheck, hostCertificateAddresses, hostReachableAddress } from "../docker/common";
+
+/**
+ * Mode of the uploaded ELASTIC_PASSWORD_FILE: the image's entrypoint refuses anything but
+ * 400 or 600 (`stat -L -c %a`, distribution/src/bin/elasticsearch-env-from-file).
+ */
+export const ELASTIC_PASSWORD_FILE_MODE = "0600";
 
 /** Where the cluster's CA certificate is placed inside every container that talks to it. */
 export const ES_CA_PATH_IN_CONTAINERS = "/usr/share/certs/elasticsearch-ca.crt";
@@ -17,6 +24,11 @@ export interface ElasticsearchConnection {
   readonly providerEndpoint: string;
   /** URLs that containers on the stack's docker network (or anywhere, for external) use. */
   readonly clientEndpoints: string[];
+  /**
+   * One URL that reaches any healthy node, for clients that take a single URL (Grafana's
+   * datasources): a network alias every node answers in docker mode, the endpoint otherwise.
+   */
+  readonly clusterEndpoint: string;
   /** Public URL users and the event router see (output `elasticsearch_endpoint`). */
   readonly publicEndpoint: string;
   /** Elastic Cloud id when the cluster is on Elastic Cloud. */
@@ -30,6 +42,44 @@ export interface ElasticsearchConnection {
   readonly ready: ITerraformDependable[];
   /** Number of data nodes, which decides replicas. */
   readonly nodeCount: number;
+  /** Certificates of the nodes, by node index, when the stack issued them (docker mode). */
+  readonly nodeCertificates: readonly CertificateNames[];
+  /** The elasticstack provider every resource on this cluster uses. */
+  readonly provider: ElasticstackProvider;
+}
+
+/** Defaults of {@link DockerElasticsearchCluster}; the app's config reference shows the same values. */
+export const DOCKER_CLUSTER_DEFAULTS = {
+  version: "8.19.18",
+  nodes: 1,
+  heap: "512m",
+  memoryLimitMb: 2048,
+  port: 9200,
+  bindAddress: "127.0.0.1",
+} as const;
+
+/** `provider` for a resource: only an aliased provider needs naming (keeps the default JSON plain). */
+export function providerOf(connection: ElasticsearchConnection): { provider?: ElasticstackProvider } {
+  return connection.provider.alias !== undefined ? { provider: connection.provider } : {};
+}
+
+/** The provider a cluster construct creates when none is given: the superuser, the cluster's CA. */
+function superuserProvider(
+  scope: Construct,
+  endpoint: string,
+  username: string,
+  password: string,
+  caCertPem: string | undefined,
+): ElasticstackProvider {
+  // The superuser mints API keys; clients only ever get scoped keys.
+  return new ElasticstackProvider(scope, "Provider", {
+    elasticsearch: {
+      endpoints: [endpoint],
+      username,
+      password,
+      ...(caCertPem !== undefined ? { caData: caCertPem } : {}),
+    },
+  });
 }
 
 export interface DockerClusterProps {
@@ -37,19 +87,22 @@ export interface DockerClusterProps {
   readonly namePrefix: string;
   /** Docker network the nodes join. */
   readonly networkName: string;
-  /** Pinned image version, e.g. 8.19.18. */
-  readonly version: string;
-  /** Number of nodes (1..9). */
-  readonly nodes: number;
-  /** JVM heap of each node, e.g. 512m. */
-  readonly heap: string;
-  /** Memory limit of each container in MB. */
-  readonly memoryLimitMb: number;
-  /** Host port of the first node's HTTP API. */
-  readonly port: number;
-  /** Host address the port binds to. */
-  readonly bindAddress: string;
+  /** Signs every node's certificate; its certificate is what clients verify with. */
   readonly ca: CertificateAuthority;
+  /** Pinned 8.x image version. @default "8.19.18" */
+  readonly version?: string;
+  /** Number of nodes, 1..9. @default 1 */
+  readonly nodes?: number;
+  /** JVM heap of each node, at most half of `memoryLimitMb`. @default "512m" */
+  readonly heap?: string;
+  /** Memory limit of each container in MB. @default 2048 */
+  readonly memoryLimitMb?: number;
+  /** Host port of the first node's HTTP API. @default 9200 */
+  readonly port?: number;
+  /** Host address the port binds to. @default "127.0.0.1" */
+  readonly bindAddress?: string;
+  /** Provider for the cluster's resources. @default one created here, as the `elastic` superuser */
+  readonly provider?: ElasticstackProvider;
 }
 
 /**
@@ -59,6 +112,7 @@ export interface DockerClusterProps {
 export class DockerElasticsearchCluster extends Construct implements ElasticsearchConnection {
   readonly providerEndpoint: string;
   readonly clientEndpoints: string[];
+  readonly clusterEndpoint: string;
   readonly publicEndpoint: string;
   readonly caCertPem: string;
   readonly username = "elastic";
@@ -67,9 +121,36 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
   readonly nodeCount: number;
   /** Container names, which are also the nodes' DNS names on the docker network. */
   readonly nodeNames: string[];
+  /** DNS name on the docker network that every node answers (Docker's DNS returns them all). */
+  readonly clusterAlias: string;
+  readonly nodeCertificates: CertificateNames[] = [];
+  readonly provider: ElasticstackProvider;
+  /** The node containers, for escape hatches. */
+  readonly containers: Container[] = [];
 
-  constructor(scope: Construct, id: string, props: DockerClusterProps) {
+  constructor(scope: Construct, id: string, input: DockerClusterProps) {
     super(scope, id);
+    const d = DOCKER_CLUSTER_DEFAULTS;
+    const props = {
+      ...input,
+      version: input.version ?? d.version,
+      nodes: input.nodes ?? d.nodes,
+      heap: input.heap ?? d.heap,
+      memoryLimitMb: input.memoryLimitMb ?? d.memoryLimitMb,
+      port: input.port ?? d.port,
+      bindAddress: input.bindAddress ?? d.bindAddress,
+    };
+    const fail = (key: string, value: unknown, rule: string) => {
+      throw new Error(`${this.node.path}: ${key} = ${JSON.stringify(value)}: ${rule}`);
+    };
+    if (!/^[a-z][a-z0-9-]{0,29}$/.test(props.namePrefix))
+      fail("namePrefix", props.namePrefix, "must be lowercase letters, digits and -, starting with a letter");
+    if (!Number.isInteger(props.nodes) || props.nodes < 1 || props.nodes > 9)
+      fail("nodes", props.nodes, "must be an integer in 1..9");
+    if (!/^[1-9][0-9]*[mg]$/.test(props.heap))
+      fail("heap", props.heap, "must be a JVM heap size such as 512m");
+    if (heapMegabytes(props.heap) * 2 > props.memoryLimitMb)
+      fail("heap", props.heap, `must be at most half of memoryLimitMb (${props.memoryLimitMb})`);
     this.nodeCount = props.nodes;
     this.caCertPem = props.ca.certPem;
 
@@ -87,6 +168,8 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
     this.providerEndpoint = `https://${hostAddress}:${props.port}`;
     this.publicEndpoint = this.providerEndpoint;
     this.clientEndpoints = this.nodeNames.map((n) => `https://${n}:9200`);
+    this.clusterAlias = `${props.namePrefix}-es`;
+    this.clusterEndpoint = `https://${this.clusterAlias}:9200`;
 
     const certDir = "/usr/share/elasticsearch/config/certs";
     const passwordFile = "/run/secrets/elastic_password";
@@ -94,9 +177,10 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
       const nodeScope = new Construct(this, `Node${i}`);
       const cert = props.ca.issue(`Node${i}`, {
         commonName: nodeName,
-        dnsNames: [nodeName, "localhost"],
-        ipAddresses: uniq(["127.0.0.1", ...(isWildcard(props.bindAddress) ? [] : [props.bindAddress])]),
+        dnsNames: [nodeName, this.clusterAlias, "localhost"],
+        ipAddresses: hostCertificateAddresses(props.bindAddress),
       });
+      this.nodeCertificates.push(cert.names);
       const volume = new Volume(nodeScope, "Data", {
         name: `${nodeName}-data`,
         lifecycle: { preventDestroy: true },
@@ -114,6 +198,13 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
         image: image.imageId,
         restart: "unless-stopped",
         memory: props.memoryLimitMb,
+        // Equal to memory: no swap, as Elastic recommends; and without it Docker doubles the
+        // limit for swap, which the provider reads back and diffs on every plan.
+        memorySwap: props.memoryLimitMb,
+        // The entrypoint starts as root only to read the root-owned 0600 password file (the
+        // provider uploads as root:root; the entrypoint wants mode 400 or 600), then runs
+        // Elasticsearch as uid 1000, gid 0 (chroot --userspec=1000:0).
+        user: "0:0",
         env: [
           `node.name=${nodeName}`,
           `cluster.name=${props.namePrefix}-cluster`,
@@ -135,21 +226,22 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
           "xpack.license.self_generated.type=basic",
         ],
         ulimit: [{ name: "nofile", soft: 65535, hard: 65535 }],
-        // Secrets are root-owned and group-readable: the image runs as uid 1000, gid 0.
+        // Uploads are root-owned. Elasticsearch (uid 1000, gid 0) reads the key through its group;
+        // only the entrypoint and the healthcheck (root) read the password file.
         upload: [
           { file: `${certDir}/ca.crt`, content: props.ca.certPem },
           { file: `${certDir}/node.crt`, content: cert.certPem },
           { file: `${certDir}/node.key`, content: cert.keyPem, permissions: "0440" },
-          { file: passwordFile, content: this.password, permissions: "0440" },
+          { file: passwordFile, content: this.password, permissions: ELASTIC_PASSWORD_FILE_MODE },
         ],
         volumes: [{ volumeName: volume.name, containerPath: "/usr/share/elasticsearch/data" }],
-        networksAdvanced: [{ name: props.networkName, aliases: [nodeName] }],
+        networksAdvanced: [{ name: props.networkName, aliases: [nodeName, this.clusterAlias] }],
         ports: i === 0 ? [{ internal: 9200, external: props.port, ip: props.bindAddress }] : [],
         healthcheck: healthcheck(
           // -f fails on the 408 that wait_for_status returns when the cluster is not yet yellow.
           `curl -fsS --cacert ${certDir}/ca.crt -u "elastic:$(cat ${passwordFile})" ` +
             `"https://localhost:9200/_cluster/health?wait_for_status=yellow&timeout=5s" >/dev/null`,
-          { startPeriod: "90s" },
+          { startPeriodSeconds: 90 },
         ),
         // Ready means healthy: every Elasticsearch resource depends on this.
         wait: true,
@@ -157,79 +249,82 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
         destroyGraceSeconds: 60,
       });
       this.ready.push(container);
+      this.containers.push(container);
     });
+    this.provider =
+      input.provider ??
+      superuserProvider(this, this.providerEndpoint, this.username, this.password, this.caCertPem);
   }
 }
 
+/** A JVM heap size (`512m`, `2g`) in MB. */
+export function heapMegabytes(heap: string): number {
+  const value = Number.parseInt(heap, 10);
+  return heap.endsWith("g") ? value * 1024 : value;
+}
+
 export interface ExternalClusterProps {
-  /** URL of an existing cluster; or */
+  /** URL of an existing cluster; exactly one of `endpoint` and `cloudId`. @default none */
   readonly endpoint?: string;
-  /** an Elastic Cloud deployment id. */
+  /** An Elastic Cloud deployment id, instead of `endpoint`. @default none */
   readonly cloudId?: string;
+  /** User the provider authenticates as (manage_security, manage_index_templates, manage_ilm). */
+  readonly username: string;
+  /** Its password; pass a sensitive variable, never a literal. */
+  readonly password: string;
+  /** PEM CA of a self-managed cluster. @default none: the certificate is publicly trusted (Elastic Cloud) */
+  readonly caCertPem?: string;
+  /** Nodes that hold shards, which decides replicas. @default 2 */
+  readonly nodeCount?: number;
+  /** Provider for the cluster's resources. @default one created here with the credentials above */
+  readonly provider?: ElasticstackProvider;
 }
 
 /**
- * An existing cluster or an Elastic Cloud deployment: no containers; credentials come
- * from sensitive Terraform variables so they never appear in the synthesized JSON.
+ * An existing cluster or an Elastic Cloud deployment: no containers. The endpoint of a
+ * cloud id is derived at synth time, so the provider's endpoint is known at plan time.
  */
 export class ExternalElasticsearchCluster extends Construct implements ElasticsearchConnection {
   readonly providerEndpoint: string;
   readonly clientEndpoints: string[];
+  readonly clusterEndpoint: string;
   readonly publicEndpoint: string;
   readonly cloudId?: string;
   readonly caCertPem?: string;
   readonly username: string;
   readonly password: string;
   readonly ready: ITerraformDependable[] = [];
-  readonly nodeCount = 2;
+  readonly nodeCount: number;
+  /** The cluster's certificate is not the stack's: its names are not known at synth time. */
+  readonly nodeCertificates: readonly CertificateNames[] = [];
+  readonly provider: ElasticstackProvider;
 
   constructor(scope: Construct, id: string, props: ExternalClusterProps) {
     super(scope, id);
-    const endpoint = props.endpoint ?? cloudIdToEndpoint(props.cloudId ?? "");
+    if ((props.endpoint === undefined) === (props.cloudId === undefined))
+      throw new Error(`${this.node.path}: endpoint / cloudId: set exactly one of them`);
+    let endpoint = props.endpoint ?? "";
+    if (props.cloudId !== undefined) {
+      try {
+        endpoint = cloudIdToEndpoint(props.cloudId);
+      } catch (e) {
+        throw new Error(
+          `${this.node.path}: cloudId = ${JSON.stringify(props.cloudId)}: ${(e as Error).message}`,
+        );
+      }
+    } else if (!/^https?:\/\/[^/]+/.test(endpoint)) {
+      throw new Error(`${this.node.path}: endpoint = ${JSON.stringify(endpoint)}: must be an http(s) URL`);
+    }
     this.providerEndpoint = endpoint;
     this.publicEndpoint = endpoint;
     this.clientEndpoints = [endpoint];
+    this.clusterEndpoint = endpoint;
     this.cloudId = props.cloudId;
-
-    // Variables live at stack level so their names are plain (var.elasticsearch_password).
-    const stack = TerraformStack.of(this);
-    const username = new TerraformVariable(stack, "elasticsearch_username", {
-      type: "string",
-      default: "elastic",
-      description:
-        "User the elasticstack provider authenticates as; needs manage_security and manage_index_templates, manage_ilm.",
-    });
-    const password = new TerraformVariable(stack, "elasticsearch_password", {
-      type: "string",
-      sensitive: true,
-      description: "Password of elasticsearch_username.",
-    });
-    this.username = username.stringValue;
-    this.password = password.stringValue;
-    // Elastic Cloud certificates are publicly trusted. A self-managed 8.x cluster has its own CA
-    // (security auto-configuration), which every client must be given: skipping verification is no option.
-    if (!props.cloudId) {
-      const ca = new TerraformVariable(stack, "elasticsearch_ca_certificate", {
-        type: "string",
-        description:
-          "PEM CA certificate of the cluster (http_ca.crt), given to the provider, Logstash and Grafana.",
-        validation: [
-          {
-            condition: 'can(regex("-----BEGIN CERTIFICATE-----", var.elasticsearch_ca_certificate))',
-            errorMessage:
-              "elasticsearch_ca_certificate must be a PEM certificate (-----BEGIN CERTIFICATE-----).",
-          },
-        ],
-      });
-      this.caCertPem = ca.stringValue;
-    }
+    this.username = props.username;
+    this.password = props.password;
+    this.caCertPem = props.caCertPem;
+    this.nodeCount = props.nodeCount ?? 2;
+    this.provider =
+      props.provider ?? superuserProvider(this, endpoint, this.username, this.password, this.caCertPem);
   }
-}
-
-function isWildcard(address: string): boolean {
-  return address === "0.0.0.0" || address === "::";
-}
-
-function uniq(values: string[]): string[] {
-  return [...new Set(values)];
 }

@@ -23,7 +23,7 @@ export function eventsIndexMappings(): estypes.MappingTypeMapping {
   for (const name of ["context", "properties", "traits"]) {
     properties[name] = { type: "object", enabled: true, dynamic: true };
   }
-  return { dynamic: false, properties };
+  return echoForm({ dynamic: false, properties });
 }
 
 /**
@@ -31,10 +31,45 @@ export function eventsIndexMappings(): estypes.MappingTypeMapping {
  * only catalogued fields are indexed, the rest stays in _source.
  */
 export function logIndexMappings(): estypes.MappingTypeMapping {
-  return { dynamic: false, properties: toMappingProperties(LOG_FIELDS) };
+  return echoForm({ dynamic: false, properties: toMappingProperties(LOG_FIELDS) });
 }
 
-export function logIndexSettings(policyName: string, replicas: number): estypes.IndicesIndexSettings {
+/**
+ * A mapping as Elasticsearch serializes it back (GET _mapping, ObjectMapper#toXContent in
+ * elastic/elasticsearch 8.x): `dynamic` as a string, `enabled` only when false, `type: object`
+ * only on an object without properties. Written in this form, the provider's comparison of
+ * what it sent with what it reads back finds nothing to change.
+ */
+export function echoForm(mapping: estypes.MappingTypeMapping): estypes.MappingTypeMapping {
+  const out: estypes.MappingTypeMapping = { ...mapping };
+  if (typeof mapping.dynamic === "boolean") out.dynamic = mapping.dynamic ? "true" : "false";
+  if (mapping.properties) out.properties = echoProperties(mapping.properties);
+  return out;
+}
+
+function echoProperties(
+  properties: Record<string, estypes.MappingProperty>,
+): Record<string, estypes.MappingProperty> {
+  return Object.fromEntries(Object.entries(properties).map(([name, p]) => [name, echoProperty(p)]));
+}
+
+function echoProperty(property: estypes.MappingProperty): estypes.MappingProperty {
+  const isObject = property.type === "object" || (property.type === undefined && "properties" in property);
+  if (!isObject) return property;
+  const obj = { ...(property as estypes.MappingObjectProperty) };
+  const hasProperties = obj.properties !== undefined && Object.keys(obj.properties).length > 0;
+  if (hasProperties) {
+    delete obj.type;
+    obj.properties = echoProperties(obj.properties ?? {});
+  } else {
+    delete obj.properties;
+  }
+  if (obj.enabled === true) delete obj.enabled;
+  if (typeof obj.dynamic === "boolean") obj.dynamic = obj.dynamic ? "true" : "false";
+  return obj as estypes.MappingProperty;
+}
+
+export function timeSeriesIndexSettings(policyName: string, replicas: number): estypes.IndicesIndexSettings {
   return {
     "index.lifecycle.name": policyName,
     "index.number_of_shards": 1,
@@ -48,54 +83,6 @@ export function retentionPolicy(retentionDays: number): estypes.IlmPolicy {
     phases: {
       hot: { min_age: "0ms", actions: { set_priority: { priority: 100 } } },
       delete: { min_age: `${retentionDays}d`, actions: { delete: { delete_searchable_snapshot: true } } },
-    },
-  };
-}
-
-/** The indices the roles grant on. */
-export interface RoleIndices {
-  readonly eventsIndex: string;
-  readonly logsIndexPattern: string;
-}
-
-/** The three least-privilege roles, by role name. API keys carry exactly these descriptors. */
-export function roleDescriptors(
-  names: RoleIndices,
-): Record<"datafly_writer" | "logstash_writer" | "grafana_reader", estypes.SecurityRoleDescriptor> {
-  return {
-    // Datafly Signal indexes events; create_index lets it recreate the index if deleted.
-    datafly_writer: {
-      cluster: [],
-      indices: [
-        {
-          names: [names.eventsIndex],
-          privileges: ["write", "create_index"],
-          allow_restricted_indices: false,
-        },
-      ],
-    },
-    // The Logstash output only creates documents (action => create) in daily indices it may create;
-    // monitor lets it read the cluster version and license at start-up.
-    logstash_writer: {
-      cluster: ["monitor"],
-      indices: [
-        {
-          names: [names.logsIndexPattern],
-          privileges: ["create_doc", "create_index", "view_index_metadata"],
-          allow_restricted_indices: false,
-        },
-      ],
-    },
-    // Grafana's datasources search, and read mappings for field lists.
-    grafana_reader: {
-      cluster: ["monitor"],
-      indices: [
-        {
-          names: [names.logsIndexPattern, names.eventsIndex],
-          privileges: ["read", "view_index_metadata"],
-          allow_restricted_indices: false,
-        },
-      ],
     },
   };
 }

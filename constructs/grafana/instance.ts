@@ -1,12 +1,12 @@
 import { Construct } from "constructs";
-import { TerraformStack, TerraformVariable, type ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktf";
 import { Container } from "@cdktf/provider-docker/lib/container";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { GrafanaProvider } from "../../.gen/providers/grafana/provider";
-import type { CertificateAuthority } from "../pki/certificate-authority";
-import { healthcheck, hostReachableAddress } from "../docker/common";
+import type { CertificateAuthority, CertificateNames } from "../pki/certificate-authority";
+import { healthcheck, hostCertificateAddresses, hostReachableAddress } from "../docker/common";
 
 /** Plugin id of the Infinity datasource (the gateway's user API). */
 export const INFINITY_PLUGIN_ID = "yesoreyeram-infinity-datasource";
@@ -17,17 +17,72 @@ export interface GrafanaTarget {
   readonly url: string;
   /** Resources that must be healthy before the provider calls Grafana. */
   readonly ready: ITerraformDependable[];
+  /** The grafana provider every resource on this Grafana uses. */
+  readonly provider: GrafanaProvider;
+}
+
+/** Defaults of {@link DockerGrafana}; the app's config reference shows the same values. */
+export const DOCKER_GRAFANA_DEFAULTS = {
+  version: "11.6.16",
+  infinityPluginVersion: "3.11.1",
+  port: 3000,
+  bindAddress: "127.0.0.1",
+} as const;
+
+/** Grafana's SMTP settings; the password comes from the sensitive variable grafana_smtp_password. */
+export interface GrafanaSmtp {
+  /** `host:port` of the SMTP server. */
+  readonly host: string;
+  /**
+   * SMTP user; when set, the stack declares the sensitive variable grafana_smtp_password.
+   * @default no authentication (a relay)
+   */
+  readonly user?: string;
+  readonly fromAddress: string;
+  readonly fromName: string;
+  readonly startTlsPolicy: "MandatoryStartTLS" | "OpportunisticStartTLS" | "NoStartTLS";
+  /** Password of `user`; pass a sensitive variable, never a literal. Required with `user`. @default none */
+  readonly password?: string;
 }
 
 export interface DockerGrafanaProps {
+  /** Container/volume name prefix, e.g. `elk`. */
   readonly namePrefix: string;
   readonly networkName: string;
-  /** Pinned image version. */
-  readonly version: string;
-  readonly infinityPluginVersion: string;
-  readonly port: number;
-  readonly bindAddress: string;
+  /** Signs Grafana's HTTPS certificate; the provider and clients verify with it. */
   readonly ca: CertificateAuthority;
+  /** Pinned image version (the 11.6 line matches the dashboard SDK). @default "11.6.16" */
+  readonly version?: string;
+  /** Infinity version run.sh downloads from grafana.com (unused with `infinityPluginUrl`). @default "3.11.1" */
+  readonly infinityPluginVersion?: string;
+  /**
+   * https URL of the Infinity plugin zip, installed instead of the grafana.com download.
+   * @default the grafana.com download of `infinityPluginVersion`
+   */
+  readonly infinityPluginUrl?: string;
+  /**
+   * SMTP server for alert e-mails.
+   * @default SMTP off (Grafana's default): e-mail contact points cannot deliver
+   */
+  readonly smtp?: GrafanaSmtp;
+  /** Host port. @default 3000 */
+  readonly port?: number;
+  /** Host address the port binds to. @default "127.0.0.1" */
+  readonly bindAddress?: string;
+}
+
+/**
+ * The GF_INSTALL_PLUGINS entry for Infinity. grafana/grafana packaging/docker/run.sh (11.x) splits
+ * the variable on "," and passes an entry `<url>;<plugin id>` to `grafana cli --pluginUrl`,
+ * otherwise `<plugin id> <version>` to a grafana.com download; the script runs under `set -e`,
+ * so a failed download stops the container before the server starts.
+ */
+export function infinityInstallEntry(version: string, url?: string): string {
+  if (url === undefined) return `${INFINITY_PLUGIN_ID} ${version}`;
+  if (!/^https:\/\/[^,;\s]+$/.test(url)) {
+    throw new Error(`infinityPluginUrl "${url}" must be an https URL without commas, semicolons or spaces`);
+  }
+  return `${url};${INFINITY_PLUGIN_ID}`;
 }
 
 /**
@@ -38,24 +93,59 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
   readonly url: string;
   readonly ready: ITerraformDependable[];
   readonly adminPassword: string;
+  /** Names of the certificate Grafana serves, known at synth time. */
+  readonly certificate: CertificateNames;
+  readonly provider: GrafanaProvider;
+  /** Escape hatch. */
+  readonly container: Container;
 
-  constructor(scope: Construct, id: string, props: DockerGrafanaProps) {
+  constructor(scope: Construct, id: string, input: DockerGrafanaProps) {
     super(scope, id);
+    const props = {
+      ...input,
+      version: input.version ?? DOCKER_GRAFANA_DEFAULTS.version,
+      infinityPluginVersion: input.infinityPluginVersion ?? DOCKER_GRAFANA_DEFAULTS.infinityPluginVersion,
+      port: input.port ?? DOCKER_GRAFANA_DEFAULTS.port,
+      bindAddress: input.bindAddress ?? DOCKER_GRAFANA_DEFAULTS.bindAddress,
+    };
+    if (props.smtp?.user !== undefined && props.smtp.password === undefined)
+      throw new Error(`${this.node.path}: smtp.password: required with smtp.user (${props.smtp.user})`);
     const name = `${props.namePrefix}-grafana`;
     const password = new Password(this, "AdminPassword", { length: 32, special: false });
     this.adminPassword = password.result;
     const cert = props.ca.issue("Grafana", {
       commonName: name,
       dnsNames: [name, "localhost"],
-      ipAddresses: ["127.0.0.1"],
+      // The provider URL uses the bind address when it is a specific one.
+      ipAddresses: hostCertificateAddresses(props.bindAddress),
     });
+    this.certificate = cert.names;
     const image = new Image(this, "Image", { name: `grafana/grafana:${props.version}`, keepLocally: true });
     const data = new Volume(this, "Data", { name: `${name}-data`, lifecycle: { preventDestroy: true } });
     this.url = `https://${hostReachableAddress(props.bindAddress)}:${props.port}`;
 
     const certDir = "/etc/grafana/certs";
     const passwordFile = "/run/secrets/grafana_admin_password";
-    const container = new Container(this, "Container", {
+    const smtpPasswordFile = "/run/secrets/grafana_smtp_password";
+    const smtp = props.smtp;
+    const smtpPassword = smtp?.user !== undefined ? smtp.password : undefined;
+    // run.sh turns GF_*__FILE into the variable with the file's content (grafana/grafana
+    // packaging/docker/run.sh), so the secret is in no env entry and no synthesized JSON.
+    const smtpEnv =
+      smtp === undefined
+        ? []
+        : [
+            "GF_SMTP_ENABLED=true",
+            `GF_SMTP_HOST=${smtp.host}`,
+            ...(smtp.user !== undefined
+              ? [`GF_SMTP_USER=${smtp.user}`, `GF_SMTP_PASSWORD__FILE=${smtpPasswordFile}`]
+              : []),
+            `GF_SMTP_FROM_ADDRESS=${smtp.fromAddress}`,
+            `GF_SMTP_FROM_NAME=${smtp.fromName}`,
+            `GF_SMTP_STARTTLS_POLICY=${smtp.startTlsPolicy}`,
+            "GF_SMTP_SKIP_VERIFY=false",
+          ];
+    this.container = new Container(this, "Container", {
       name,
       hostname: name,
       image: image.imageId,
@@ -66,9 +156,10 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
         `GF_SERVER_CERT_FILE=${certDir}/grafana.crt`,
         `GF_SERVER_CERT_KEY=${certDir}/grafana.key`,
         `GF_SERVER_ROOT_URL=${this.url}/`,
-        // The 11.x image installs these with grafana-cli before it starts the server, so the
+        // The 11.x image installs these with grafana cli before it starts the server, so the
         // datasource works from the first request (preinstall_sync only exists from 12.1).
-        `GF_INSTALL_PLUGINS=${INFINITY_PLUGIN_ID} ${props.infinityPluginVersion}`,
+        `GF_INSTALL_PLUGINS=${infinityInstallEntry(props.infinityPluginVersion, props.infinityPluginUrl)}`,
+        ...smtpEnv,
         "GF_USERS_ALLOW_SIGN_UP=false",
         "GF_AUTH_ANONYMOUS_ENABLED=false",
         "GF_ANALYTICS_REPORTING_ENABLED=false",
@@ -78,7 +169,12 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
         { file: `${certDir}/ca.crt`, content: props.ca.certPem },
         { file: `${certDir}/grafana.crt`, content: cert.certPem },
         { file: `${certDir}/grafana.key`, content: cert.keyPem, permissions: "0440" },
+        // Uploads are root:root (docker provider); Grafana runs as uid 472 in group 0 (the image's
+        // GF_GID), so 0440 lets it read the secrets and nobody else on the container.
         { file: passwordFile, content: this.adminPassword, permissions: "0440" },
+        ...(smtpPassword !== undefined
+          ? [{ file: smtpPasswordFile, content: smtpPassword, permissions: "0440" }]
+          : []),
       ],
       volumes: [{ volumeName: data.name, containerPath: "/var/lib/grafana" }],
       networksAdvanced: [{ name: props.networkName, aliases: [name] }],
@@ -89,9 +185,9 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
       wait: true,
       waitTimeout: 300,
     });
-    this.ready = [container];
+    this.ready = [this.container];
 
-    new GrafanaProvider(this, "Provider", {
+    this.provider = new GrafanaProvider(this, "Provider", {
       url: this.url,
       auth: `admin:${this.adminPassword}`,
       caCert: props.ca.certPem,
@@ -102,26 +198,26 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
 }
 
 export interface ExternalGrafanaProps {
+  /** URL of the Grafana, known at synth time. */
   readonly url: string;
+  /** Service account token (or `user:password`) with Admin on the organization; a sensitive variable. */
+  readonly auth: string;
 }
 
 /** An existing Grafana; the provider authenticates with a service account token variable. */
 export class ExternalGrafana extends Construct implements GrafanaTarget {
   readonly url: string;
   readonly ready: ITerraformDependable[] = [];
+  readonly provider: GrafanaProvider;
 
   constructor(scope: Construct, id: string, props: ExternalGrafanaProps) {
     super(scope, id);
+    if (!/^https?:\/\/[^/]+/.test(props.url))
+      throw new Error(`${this.node.path}: url = ${JSON.stringify(props.url)}: must be an http(s) URL`);
     this.url = props.url;
-    const token = new TerraformVariable(TerraformStack.of(this), "grafana_auth", {
-      type: "string",
-      sensitive: true,
-      description:
-        "Service account token (or user:password) of the existing Grafana; needs Admin on the organization.",
-    });
-    new GrafanaProvider(this, "Provider", {
+    this.provider = new GrafanaProvider(this, "Provider", {
       url: this.url,
-      auth: token.stringValue,
+      auth: props.auth,
       retries: 10,
       retryWait: 5,
     });

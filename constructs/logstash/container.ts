@@ -164,7 +164,7 @@ export class Logstash extends Construct {
       ],
       healthcheck: healthcheck(
         `curl -fsS http://127.0.0.1:${MONITORING_PORT}/_node/pipelines/${PIPELINE_ID} | grep -q '"${PIPELINE_ID}"'`,
-        { startPeriod: "60s" },
+        { startPeriodSeconds: 60 },
       ),
       wait: true,
       waitTimeout: 300,
