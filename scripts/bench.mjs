@@ -3,7 +3,9 @@
 // way a user runs it (fresh process each time, median of 5 after a warm-up).
 //
 // 1. the app command vs the cdktf template's `npx ts-node main.ts` on the same code;
-// 2. the default stack vs a stack with 50 event indices (scale), see scripts/bench/scale.ts.
+// 2. the default stack vs a stack with 50 event indices (scale), see scripts/bench/scale.ts;
+// 3. the generated Logstash Ruby filters vs the guide's JWT filter under JRuby (ruby), see
+//    scripts/bench/ruby-filters.ts.
 //
 // It prints figures and the budgets next to them; it never fails a build.
 import { spawnSync } from "node:child_process";
@@ -105,4 +107,21 @@ if (which === "all" || which === "scale") {
   console.log(
     `growth: ${ratio.toFixed(2)}x time, ${(big.rss / base.rss).toFixed(2)}x memory (budget: <= 3x time) -> ${ratio <= 3 ? "within" : "OVER"}`,
   );
+}
+
+if (which === "all" || which === "ruby") {
+  console.log("");
+  const run = spawnSync(
+    "node",
+    ["scripts/run-ts.mjs", "scripts/bench/ruby-filters.ts", process.env.BENCH_RUBY_EVENTS ?? "20000"],
+    {
+      cwd: root,
+      encoding: "utf8",
+    },
+  );
+  if (run.status !== 0) {
+    console.error(`ruby filter benchmark failed:\n${run.stderr}`);
+    process.exit(1);
+  }
+  process.stdout.write(run.stdout);
 }
