@@ -1,10 +1,10 @@
 /**
  * elk-grafana-cdktf: the package's one entry file. Everything a consumer can import is
- * re-exported here; anything else under constructs/ is internal.
+ * re-exported here; anything else under constructs/ is internal. The app (app/, config/)
+ * is not part of the package.
  *
  * @packageDocumentation
  */
-export { AnalyticsStack, type AnalyticsStackProps } from "./constructs/stack";
 export { CertificateAuthority } from "./constructs/pki/certificate-authority";
 export type {
   CertificateAuthorityProps,
@@ -14,18 +14,31 @@ export type {
 export {
   DockerElasticsearchCluster,
   ExternalElasticsearchCluster,
+  providerOf,
   type DockerClusterProps,
   type ElasticsearchConnection,
   type ExternalClusterProps,
 } from "./constructs/elasticsearch/cluster";
-export { Elasticsearch, type ElasticsearchProps } from "./constructs/elasticsearch/elasticsearch";
 export {
-  EventsIndex,
-  LogIndices,
-  type EventsIndexProps,
-  type LogIndicesProps,
+  MappedIndex,
+  TimeSeriesIndices,
+  type MappedIndexProps,
+  type TimeSeriesIndicesProps,
 } from "./constructs/elasticsearch/indices";
-export { ScopedApiKey, type ScopedApiKeyProps } from "./constructs/elasticsearch/security";
+export {
+  ScopedApiKey,
+  type IGrantable,
+  type IndexGrant,
+  type ScopedApiKeyProps,
+} from "./constructs/elasticsearch/security";
+export {
+  signalIntegrationBody,
+  type SignalIntegrationBody,
+  type SignalIntegrationConfig,
+  type SignalIntegrationInput,
+} from "./constructs/elasticsearch/signal";
+export { eventsIndexMappings, logIndexMappings } from "./constructs/elasticsearch/definitions";
+export type { FieldSpec, FieldType } from "./constructs/elasticsearch/fields";
 export { Logstash, type LogstashProps } from "./constructs/logstash/container";
 export type {
   ComparisonOperator,
@@ -42,7 +55,10 @@ export type {
   Statement,
   Value,
 } from "./constructs/logstash/pipeline/model";
-export type { ApiLogPipelineParams } from "./constructs/logstash/pipeline/default-pipeline";
+export {
+  buildApiLogPipeline,
+  type ApiLogPipelineParams,
+} from "./constructs/logstash/pipeline/default-pipeline";
 export {
   DockerGrafana,
   ExternalGrafana,
@@ -52,9 +68,16 @@ export {
   type GrafanaTarget,
 } from "./constructs/grafana/instance";
 export {
-  Datasources,
-  type DatasourcesProps,
+  ElasticsearchDatasource,
+  InfinityDatasource,
+  type ElasticsearchDatasourceProps,
   type ElasticsearchDatasourceTarget,
+  type InfinityDatasourceProps,
 } from "./constructs/grafana/datasources";
-export type { DashboardJson } from "./constructs/grafana/dashboards/common";
-export { GrafanaContent, type GrafanaContentProps } from "./constructs/grafana/content";
+export { GrafanaFolder, type GrafanaFolderProps } from "./constructs/grafana/folder";
+export type {
+  DashboardJson,
+  PanelJson,
+  TargetJson,
+  TransformationJson,
+} from "./constructs/grafana/dashboards/common";
