@@ -20,14 +20,14 @@ import {
   SECRET_KEYS,
   SYSLOG_LEVEL_NAMES,
   SESSION_TOKEN_HEADER,
-} from "../constructs/elasticsearch/fields";
+} from "../contract/fields";
 import { CertificateAuthority } from "../constructs/pki/certificate-authority";
 import {
   DockerElasticsearchCluster,
   ExternalElasticsearchCluster,
   type ElasticsearchConnection,
 } from "../constructs/elasticsearch/cluster";
-import { eventsIndexMappings, logIndexMappings } from "../constructs/elasticsearch/definitions";
+import { catalogueMappings } from "../constructs/elasticsearch/definitions";
 import { MappedIndex, TimeSeriesIndices } from "../constructs/elasticsearch/indices";
 import { ScopedApiKey } from "../constructs/elasticsearch/security";
 import { signalIntegrationBody } from "../constructs/elasticsearch/signal";
@@ -210,13 +210,13 @@ export class AnalyticsStack extends TerraformStack {
     const events = new MappedIndex(scope, "Events", {
       cluster: connection,
       name: config.events.index,
-      mappings: eventsIndexMappings(),
+      mappings: catalogueMappings(EVENT_FIELDS),
       ...(es.replicas !== undefined ? { replicas: es.replicas } : {}),
     });
     const logs = new TimeSeriesIndices(scope, "Logs", {
       cluster: connection,
       prefix: config.logs.indexPrefix,
-      mappings: logIndexMappings(),
+      mappings: catalogueMappings(LOG_FIELDS),
       retentionDays: config.logs.retentionDays,
       ...(es.replicas !== undefined ? { replicas: es.replicas } : {}),
     });
