@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { indexNameProblem } from "../constructs/elasticsearch/index-name";
 import { cloudIdToEndpoint } from "../constructs/elasticsearch/cloud-id";
-import { DOCKER_CLUSTER_DEFAULTS, heapMegabytes } from "../constructs/elasticsearch/cluster";
+import { DOCKER_CLUSTER_DEFAULTS } from "../constructs/elasticsearch/cluster";
+import { jvmSizeMb } from "../constructs/docker/common";
 import { DOCKER_GRAFANA_DEFAULTS } from "../constructs/grafana/instance";
 import { LOGSTASH_DEFAULTS } from "../constructs/logstash/container";
 import { jvmSizeMb } from "../constructs/docker/common";
@@ -128,7 +129,11 @@ const logs = z
 
 const logstash = z
   .strictObject({
-    version: imageVersion(LOGSTASH_DEFAULTS.version, "Logstash image version (8.x, pinned)", /^8\.[0-9]+\.[0-9]+$/),
+    version: imageVersion(
+      LOGSTASH_DEFAULTS.version,
+      "Logstash image version (8.x, pinned)",
+      /^8\.[0-9]+\.[0-9]+$/,
+    ),
     gelfPort: port(12201, "Port of the GELF input, published on the host in docker mode"),
     http: z
       .strictObject({
@@ -347,7 +352,7 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     const es = c.elasticsearch;
     // Elastic's guidance: the heap at most half the memory, the rest for the OS file cache and off-heap.
-    if (c.mode === "docker" && heapMegabytes(es.heap) * 2 > es.memoryLimitMb)
+    if (c.mode === "docker" && /^[1-9][0-9]*[mg]$/.test(es.heap) && jvmSizeMb(es.heap) * 2 > es.memoryLimitMb)
       ctx.addIssue({
         code: "custom",
         path: ["elasticsearch", "heap"],
