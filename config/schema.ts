@@ -5,7 +5,6 @@ import { DOCKER_CLUSTER_DEFAULTS } from "../constructs/elasticsearch/cluster";
 import { jvmSizeMb } from "../constructs/docker/common";
 import { DOCKER_GRAFANA_DEFAULTS } from "../constructs/grafana/instance";
 import { LOGSTASH_DEFAULTS } from "../constructs/logstash/container";
-import { jvmSizeMb } from "../constructs/docker/common";
 
 /**
  * The stack's configuration: every key, its type, its rule and its default, in one place.
