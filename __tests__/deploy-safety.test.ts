@@ -1,3 +1,4 @@
+import { EVENT_FIELDS, LOG_FIELDS } from "../contract/fields";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,7 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { readFileSync } from "node:fs";
 import { ConfigError, parseConfig, type StackConfigInput } from "../config";
 import { goDuration } from "../constructs/docker/common";
-import { echoForm, eventsIndexMappings, logIndexMappings } from "../constructs/elasticsearch/definitions";
+import { catalogueMappings, echoForm } from "../constructs/elasticsearch/definitions";
 import { CertificateAuthority } from "../constructs/pki/certificate-authority";
 import { certificateCovers, tlsNameProblems } from "../constructs/tls-names";
 import { CONFIGS, resourcesOf, synthStack, type TfJson } from "./support/synth";
@@ -109,8 +110,8 @@ describe("mappings are written as Elasticsearch echoes them", () => {
       }
       expect(templates.length).toBe(2);
     }
-    expect(echoForm(eventsIndexMappings())).toEqual(eventsIndexMappings());
-    expect(echoForm(logIndexMappings())).toEqual(logIndexMappings());
+    expect(echoForm(catalogueMappings(EVENT_FIELDS))).toEqual(catalogueMappings(EVENT_FIELDS));
+    expect(echoForm(catalogueMappings(LOG_FIELDS))).toEqual(catalogueMappings(LOG_FIELDS));
   });
 
   test("no index resource carries mappings, which grow with dynamic sub-fields", () => {

@@ -20,18 +20,19 @@ import {
   SECRET_KEYS,
   SYSLOG_LEVEL_NAMES,
   SESSION_TOKEN_HEADER,
-} from "../constructs/elasticsearch/fields";
+} from "../contract/fields";
 import { CertificateAuthority } from "../constructs/pki/certificate-authority";
 import {
   DockerElasticsearchCluster,
   ExternalElasticsearchCluster,
   type ElasticsearchConnection,
 } from "../constructs/elasticsearch/cluster";
-import { eventsIndexMappings, logIndexMappings } from "../constructs/elasticsearch/definitions";
+import { catalogueMappings } from "../constructs/elasticsearch/definitions";
 import { MappedIndex, TimeSeriesIndices } from "../constructs/elasticsearch/indices";
 import { ScopedApiKey } from "../constructs/elasticsearch/security";
 import { signalIntegrationBody } from "../constructs/elasticsearch/signal";
 import { Logstash } from "../constructs/logstash/container";
+import { dreamFactoryPipeline, type DreamFactoryPipeline } from "../constructs/logstash/dreamfactory";
 import { DockerGrafana, ExternalGrafana, type GrafanaTarget } from "../constructs/grafana/instance";
 import {
   DATASOURCE_UIDS,
@@ -85,6 +86,7 @@ export class AnalyticsStack extends TerraformStack {
   readonly elasticsearch: AnalyticsElasticsearch;
   readonly grafana: GrafanaTarget;
   readonly logstash: Logstash;
+  readonly logstashPipeline: DreamFactoryPipeline;
 
   constructor(scope: Construct, id: string, props: AnalyticsStackProps) {
     super(scope, id);
@@ -108,32 +110,36 @@ export class AnalyticsStack extends TerraformStack {
     this.elasticsearch = this.elasticsearchSide(config, network.name, ca);
     const es = this.elasticsearch;
 
+    this.logstashPipeline = dreamFactoryPipeline({
+      gelfPort: config.logstash.gelfPort,
+      ...(config.logstash.http.enabled ? { httpPort: config.logstash.http.port } : {}),
+      withCaCert: es.connection.caCertPem !== undefined,
+      logType: LOG_TYPE,
+      logSource: LOG_SOURCE,
+      sessionTokenHeader: SESSION_TOKEN_HEADER,
+      redaction: {
+        ...SECRET_KEYS,
+        subtrees: REDACTED_SUBTREES.map((path) => `[${path.split(".").join("][")}]`),
+        marker: REDACTED,
+      },
+      levels: { syslog: SYSLOG_LEVEL_NAMES, monolog: MONOLOG_LEVELS },
+      outputHosts: es.connection.clientEndpoints,
+      indexPrefix: es.logs.prefix,
+      responseTime: config.logstash.responseTime,
+    });
+    const pipeline = this.logstashPipeline;
     this.logstash = new Logstash(this, "Logstash", {
       namePrefix: config.docker.namePrefix,
       networkName: network.name,
       version: config.logstash.version,
       heap: config.logstash.heap,
       memoryLimitMb: config.logstash.memoryLimitMb,
-      httpPort: config.logstash.http.enabled ? config.logstash.http.port : undefined,
       queueMaxBytes: config.logstash.queueMaxBytes,
       bindAddress: config.docker.bindAddress,
-      pipeline: {
-        gelfPort: config.logstash.gelfPort,
-        logType: LOG_TYPE,
-        logSource: LOG_SOURCE,
-        sessionTokenHeader: SESSION_TOKEN_HEADER,
-        redaction: {
-          ...SECRET_KEYS,
-          subtrees: REDACTED_SUBTREES.map((path) => `[${path.split(".").join("][")}]`),
-          marker: REDACTED,
-        },
-        levels: { syslog: SYSLOG_LEVEL_NAMES, monolog: MONOLOG_LEVELS },
-        outputHosts: es.connection.clientEndpoints,
-        indexPrefix: es.logs.prefix,
-        responseTime: config.logstash.responseTime,
-      },
-      caCertPem: es.connection.caCertPem,
-      apiKey: es.logstashWriter.idColonKey,
+      pipeline,
+      secrets: { [pipeline.apiKeyEnvVar]: es.logstashWriter.idColonKey },
+      ...(pipeline.httpAuth ? { httpAuth: pipeline.httpAuth } : {}),
+      ...(es.connection.caCertPem !== undefined ? { caCertPem: es.connection.caCertPem } : {}),
       // The template must exist before the first daily index is created, or it gets dynamic mappings.
       dependsOn: [...es.connection.ready, es.logs.template],
     });
@@ -204,13 +210,13 @@ export class AnalyticsStack extends TerraformStack {
     const events = new MappedIndex(scope, "Events", {
       cluster: connection,
       name: config.events.index,
-      mappings: eventsIndexMappings(),
+      mappings: catalogueMappings(EVENT_FIELDS),
       ...(es.replicas !== undefined ? { replicas: es.replicas } : {}),
     });
     const logs = new TimeSeriesIndices(scope, "Logs", {
       cluster: connection,
       prefix: config.logs.indexPrefix,
-      mappings: logIndexMappings(),
+      mappings: catalogueMappings(LOG_FIELDS),
       retentionDays: config.logs.retentionDays,
       ...(es.replicas !== undefined ? { replicas: es.replicas } : {}),
     });
@@ -300,7 +306,11 @@ export class AnalyticsStack extends TerraformStack {
       ...common,
       uid: DATASOURCE_UIDS.logs,
       name: "API activity logs",
-      target: { index: es.logs.pattern, timeField: LOG_TIME_FIELD, writtenIndex: this.logstash.sampleIndex },
+      target: {
+        index: es.logs.pattern,
+        timeField: LOG_TIME_FIELD,
+        writtenIndex: this.logstashPipeline.sampleIndex,
+      },
     });
     const events = new ElasticsearchDatasource(scope, "Events", {
       ...common,

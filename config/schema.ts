@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { indexNameProblem } from "../constructs/elasticsearch/index-name";
 import { cloudIdToEndpoint } from "../constructs/elasticsearch/cloud-id";
-import { DOCKER_CLUSTER_DEFAULTS, heapMegabytes } from "../constructs/elasticsearch/cluster";
-import { DOCKER_GRAFANA_DEFAULTS } from "../constructs/grafana/instance";
+import { DOCKER_CLUSTER_DEFAULTS } from "../constructs/elasticsearch/cluster";
 import { jvmSizeMb } from "../constructs/docker/common";
+import { DOCKER_GRAFANA_DEFAULTS } from "../constructs/grafana/instance";
+import { LOGSTASH_DEFAULTS } from "../constructs/logstash/container";
 
 /**
  * The stack's configuration: every key, its type, its rule and its default, in one place.
@@ -127,7 +128,11 @@ const logs = z
 
 const logstash = z
   .strictObject({
-    version: imageVersion("8.19.18", "Logstash image version (8.x, pinned)", /^8\.[0-9]+\.[0-9]+$/),
+    version: imageVersion(
+      LOGSTASH_DEFAULTS.version,
+      "Logstash image version (8.x, pinned)",
+      /^8\.[0-9]+\.[0-9]+$/,
+    ),
     gelfPort: port(12201, "Port of the GELF input, published on the host in docker mode"),
     http: z
       .strictObject({
@@ -140,13 +145,13 @@ const logstash = z
         port: port(8080, "Port of the http input, published on the host in docker mode"),
       })
       .prefault({}),
-    heap: heap("256m", "Logstash heap"),
+    heap: heap(LOGSTASH_DEFAULTS.heap, "Logstash heap"),
     memoryLimitMb: z
       .number()
       .int()
       .min(768)
       .max(65536)
-      .default(1024)
+      .default(LOGSTASH_DEFAULTS.memoryLimitMb)
       .describe("Memory limit of the Logstash container in MB; at least the heap + 512 (JRuby and buffers)"),
     queueMaxBytes: z
       .string()
@@ -154,7 +159,7 @@ const logstash = z
       .refine((v) => logstashBytes(v) >= LOGSTASH_PAGE_CAPACITY_BYTES, {
         message: "must be at least 64mb, Logstash's queue.page_capacity: below it Logstash refuses to start",
       })
-      .default("1gb")
+      .default(LOGSTASH_DEFAULTS.queueMaxBytes)
       .describe("Size limit of the persistent queue, such as 512mb or 1gb (at least 64mb)"),
     responseTime: z
       .strictObject({
@@ -346,7 +351,7 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     const es = c.elasticsearch;
     // Elastic's guidance: the heap at most half the memory, the rest for the OS file cache and off-heap.
-    if (c.mode === "docker" && heapMegabytes(es.heap) * 2 > es.memoryLimitMb)
+    if (c.mode === "docker" && /^[1-9][0-9]*[mg]$/.test(es.heap) && jvmSizeMb(es.heap) * 2 > es.memoryLimitMb)
       ctx.addIssue({
         code: "custom",
         path: ["elasticsearch", "heap"],

@@ -1,5 +1,5 @@
 import type { RuleGroupRuleData } from "../../.gen/providers/grafana/rule-group";
-import { LOG_FIELDS, LOG_TYPE } from "../../constructs/elasticsearch/fields";
+import { LOG_FIELDS, LOG_TYPE } from "../../contract/fields";
 import {
   ERROR_RATE_REFS,
   ERROR_RATE_WINDOW_SECONDS,

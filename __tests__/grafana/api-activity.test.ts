@@ -1,6 +1,6 @@
 import * as dashboardSdk from "@grafana/grafana-foundation-sdk/dashboard";
 import * as esSdk from "@grafana/grafana-foundation-sdk/elasticsearch";
-import { LOG_FIELDS, LOG_TYPE } from "../../constructs/elasticsearch/fields";
+import { LOG_FIELDS, LOG_TYPE } from "../../contract/fields";
 import { buildApiActivityDashboard, logField } from "../../constructs/grafana/dashboards/api-activity";
 import type {
   DashboardJson,

@@ -1,4 +1,4 @@
-import { EVENT_FIELDS } from "../../constructs/elasticsearch/fields";
+import { EVENT_FIELDS } from "../../contract/fields";
 import type { PanelJson, TargetJson } from "../../constructs/grafana/dashboards/common";
 import { DASHBOARD_SCHEMA_VERSION } from "../../constructs/grafana/dashboards/common";
 import { ES_METRIC_TYPES } from "../../constructs/grafana/dashboards/elasticsearch-query";

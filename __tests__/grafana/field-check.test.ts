@@ -1,4 +1,4 @@
-import { EVENT_FIELDS, LOG_FIELDS, LOG_TYPE } from "../../constructs/elasticsearch/fields";
+import { EVENT_FIELDS, LOG_FIELDS, LOG_TYPE } from "../../contract/fields";
 import { buildApiActivityDashboard } from "../../constructs/grafana/dashboards/api-activity";
 import type { DashboardJson, PanelJson, TargetJson } from "../../constructs/grafana/dashboards/common";
 import { buildEventsDashboard } from "../../constructs/grafana/dashboards/events";

@@ -1,4 +1,4 @@
-import { LOG_TYPE } from "../../constructs/elasticsearch/fields";
+import { LOG_TYPE } from "../../contract/fields";
 import {
   ADMIN_USER_TEXT,
   NO_RESPONSE_TIME_TEXT,

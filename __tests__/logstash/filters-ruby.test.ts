@@ -20,7 +20,7 @@ import {
   SECRET_KEYS,
   SYSLOG_LEVEL_NAMES,
   isSecretKey,
-} from "../../constructs/elasticsearch/fields";
+} from "../../contract/fields";
 import {
   RUBIES,
   filterSteps,

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { deflateSync, inflateSync } from "node:zlib";
-import { GELF_LOG_CONTEXT } from "../../constructs/elasticsearch/fields";
+import { GELF_LOG_CONTEXT } from "../../contract/fields";
 import {
   DF_LOGGER_MAX_CHUNK_SIZE,
   GELF_INPUT_RECV_BYTES,

@@ -1,5 +1,5 @@
-import { eventsIndexMappings } from "../../constructs/elasticsearch/definitions";
-import { REDACTED, SESSION_TOKEN_HEADER, isSecretKey } from "../../constructs/elasticsearch/fields";
+import { catalogueMappings } from "../../constructs/elasticsearch/definitions";
+import { EVENT_FIELDS, REDACTED, SESSION_TOKEN_HEADER, isSecretKey } from "../../contract/fields";
 import { runSmoke, StackUnreachable, type CheckResult, type SmokeDeps } from "../../scripts/smoke/checks";
 import { RequestFailed, type HttpRequest, type HttpResponse } from "../../scripts/smoke/http";
 import type { SmokeSettings } from "../../scripts/smoke/inputs";
@@ -102,7 +102,7 @@ class FakeStack {
       return json(200, { status: "green", number_of_nodes: 1, active_shards: 4, unassigned_shards: 0 });
     }
     if (method === "GET" && path === "/datafly-events/_mapping" && admin) {
-      return json(200, { "datafly-events": { mappings: eventsIndexMappings() } });
+      return json(200, { "datafly-events": { mappings: catalogueMappings(EVENT_FIELDS) } });
     }
     if (method === "POST" && path === "/datafly-events/_doc?refresh=wait_for" && !admin) {
       return json(201, { _index: "datafly-events", _id: "ev1", result: "created" });

@@ -1,5 +1,5 @@
-import { eventsIndexMappings } from "../../constructs/elasticsearch/definitions";
-import { REDACTED } from "../../constructs/elasticsearch/fields";
+import { catalogueMappings } from "../../constructs/elasticsearch/definitions";
+import { EVENT_FIELDS, REDACTED } from "../../contract/fields";
 import {
   compareMappings,
   describeUnreachable,
@@ -55,7 +55,7 @@ const securityError = (status: number, reason: string) => ({
 });
 
 describe("compareMappings", () => {
-  const declared = eventsIndexMappings();
+  const declared = catalogueMappings(EVENT_FIELDS);
 
   it("finds the served mapping equal to the declared one", () => {
     expect(compareMappings(declared, servedEventsMapping())).toEqual({ equal: true });
@@ -127,7 +127,7 @@ describe("compareMappings", () => {
 });
 
 describe("interpretMapping", () => {
-  const declared = eventsIndexMappings();
+  const declared = catalogueMappings(EVENT_FIELDS);
 
   it("passes on the served mapping of a concrete index behind the name", () => {
     const v = interpretMapping(

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import fc from "fast-check";
-import { EVENT_FIELDS, SESSION_TOKEN_HEADER } from "../../constructs/elasticsearch/fields";
+import { EVENT_FIELDS, SESSION_TOKEN_HEADER } from "../../contract/fields";
 import {
   base64url,
   buildGelfMessage,

@@ -14,7 +14,7 @@ import {
   SECRET_KEYS,
   SESSION_TOKEN_HEADER,
   SYSLOG_LEVEL_NAMES,
-} from "../../constructs/elasticsearch/fields";
+} from "../../contract/fields";
 
 /**
  * The redaction library where the harness can load it: the same text the container

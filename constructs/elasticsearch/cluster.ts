@@ -7,7 +7,7 @@ import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Password } from "@cdktf/provider-random/lib/password";
 import type { CertificateAuthority, CertificateNames } from "../pki/certificate-authority";
-import { healthcheck, hostCertificateAddresses, hostReachableAddress } from "../docker/common";
+import { healthcheck, hostCertificateAddresses, hostReachableAddress, jvmSizeMb } from "../docker/common";
 
 /**
  * Mode of the uploaded ELASTIC_PASSWORD_FILE: the image's entrypoint refuses anything but
@@ -149,7 +149,7 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
       fail("nodes", props.nodes, "must be an integer in 1..9");
     if (!/^[1-9][0-9]*[mg]$/.test(props.heap))
       fail("heap", props.heap, "must be a JVM heap size such as 512m");
-    if (heapMegabytes(props.heap) * 2 > props.memoryLimitMb)
+    if (jvmSizeMb(props.heap) * 2 > props.memoryLimitMb)
       fail("heap", props.heap, `must be at most half of memoryLimitMb (${props.memoryLimitMb})`);
     this.nodeCount = props.nodes;
     this.caCertPem = props.ca.certPem;
@@ -255,12 +255,6 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
       input.provider ??
       superuserProvider(this, this.providerEndpoint, this.username, this.password, this.caCertPem);
   }
-}
-
-/** A JVM heap size (`512m`, `2g`) in MB. */
-export function heapMegabytes(heap: string): number {
-  const value = Number.parseInt(heap, 10);
-  return heap.endsWith("g") ? value * 1024 : value;
 }
 
 export interface ExternalClusterProps {

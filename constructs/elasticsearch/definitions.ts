@@ -1,5 +1,5 @@
 import type { estypes } from "@elastic/elasticsearch";
-import { EVENT_FIELDS, LOG_FIELDS, toMappingProperties } from "./fields";
+import type { FieldSpec, FieldType } from "../../contract/fields";
 
 /**
  * Pure definitions of what the cluster holds: mappings, settings, the lifecycle policy
@@ -13,25 +13,46 @@ export function replicasFor(nodeCount: number): number {
 }
 
 /**
- * Events mapping (DESIGN.md §1.1). Unknown top-level fields are kept in _source but not
- * indexed (`dynamic: false`): a new router field can't cause a mapping conflict or
- * an explosion, and nothing breaks ingestion. Inside context/properties/traits new
- * fields are mapped (`dynamic: true`) so they stay queryable, as the guide wants.
+ * The mapping of a field catalogue. Fields not in the catalogue are kept in _source but not
+ * indexed (`dynamic: false`): a new field can't cause a mapping conflict or an explosion, and
+ * nothing breaks ingestion. Inside a catalogued `object` new fields are mapped (`dynamic: true`)
+ * so they stay queryable (the events' context/properties/traits, DESIGN.md §1.1).
  */
-export function eventsIndexMappings(): estypes.MappingTypeMapping {
-  const properties = toMappingProperties(EVENT_FIELDS);
-  for (const name of ["context", "properties", "traits"]) {
-    properties[name] = { type: "object", enabled: true, dynamic: true };
-  }
-  return echoForm({ dynamic: false, properties });
+export function catalogueMappings(fields: readonly FieldSpec[]): estypes.MappingTypeMapping {
+  return echoForm({ dynamic: false, properties: toMappingProperties(fields) });
 }
 
 /**
- * Log index mapping. `dynamic: false` because GELF carries arbitrary request data:
- * only catalogued fields are indexed, the rest stays in _source.
+ * Turns a flat catalogue into nested Elasticsearch properties
+ * (`event.request.method` → event.properties.request.properties.method).
  */
-export function logIndexMappings(): estypes.MappingTypeMapping {
-  return echoForm({ dynamic: false, properties: toMappingProperties(LOG_FIELDS) });
+export function toMappingProperties(fields: readonly FieldSpec[]): Record<string, estypes.MappingProperty> {
+  const root: Record<string, estypes.MappingProperty> = {};
+  for (const field of fields) {
+    const parts = field.path.split(".");
+    let level = root;
+    for (const part of parts.slice(0, -1)) {
+      const existing = level[part] as estypes.MappingObjectProperty | undefined;
+      const obj: estypes.MappingObjectProperty = existing ?? { type: "object", properties: {} };
+      obj.properties ??= {};
+      level[part] = obj;
+      level = obj.properties;
+    }
+    const leaf = parts[parts.length - 1];
+    level[leaf] = leafMapping(field.type);
+  }
+  return root;
+}
+
+function leafMapping(type: FieldType): estypes.MappingProperty {
+  switch (type) {
+    case "keyword":
+      return { type: "keyword", ignore_above: 1024 };
+    case "object":
+      return { type: "object", dynamic: true };
+    default:
+      return { type };
+  }
 }
 
 /**

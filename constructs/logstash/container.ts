@@ -6,14 +6,7 @@ import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { healthcheck, jvmSizeMb, terraformLiteral } from "../docker/common";
-import {
-  apiLogRubyLibrary,
-  dailyIndexName,
-  buildApiLogPipeline,
-  extractEnvReferences,
-  renderPipeline,
-  type ApiLogPipelineParams,
-} from "./pipeline";
+import { extractEnvReferences, renderPipeline, type PipelineModel } from "./pipeline";
 import {
   LOGSTASH_PATHS,
   MONITORING_PORT,
@@ -22,88 +15,102 @@ import {
   renderPipelinesYml,
 } from "./settings";
 
-/** Environment variable the pipeline reads the API key from (`${LOGSTASH_ES_API_KEY}`). */
-export const API_KEY_ENV = "LOGSTASH_ES_API_KEY";
+/** A pipeline for {@link Logstash}: the model, the files it reads, the ports its inputs listen on. */
+export interface LogstashPipeline {
+  /** The pipeline, rendered and checked here (env references must all be set). */
+  readonly model: PipelineModel;
+  /** Files the pipeline reads (Ruby libraries), by absolute path in the container. @default none */
+  readonly files?: readonly { readonly path: string; readonly content: string }[];
+  /** Ports its inputs listen on, published on the host. */
+  readonly ports: readonly { readonly port: number; readonly protocol: "udp" | "tcp" }[];
+}
 
-/** Environment variable holding the http input's basic-auth password. */
-export const HTTP_PASSWORD_ENV = "LOGSTASH_HTTP_PASSWORD";
-
-/** User the gateway authenticates as on the http input. */
-export const HTTP_USER = "dreamfactory";
+/** Defaults of {@link Logstash}; the app's config reference shows the same values. */
+export const LOGSTASH_DEFAULTS = {
+  version: "8.19.18",
+  heap: "256m",
+  memoryLimitMb: 1024,
+  queueMaxBytes: "1gb",
+  bindAddress: "127.0.0.1",
+} as const;
 
 export interface LogstashProps {
+  /** Container/volume name prefix, e.g. `elk`. */
   readonly namePrefix: string;
   readonly networkName: string;
-  /** Pinned image version. */
-  readonly version: string;
-  readonly heap: string;
-  /** Container memory limit in MB; must leave at least 512 MB beside the heap. */
-  readonly memoryLimitMb: number;
-  readonly queueMaxBytes: string;
-  readonly bindAddress: string;
-  /** Pipeline inputs that come from config and the other components. */
-  readonly pipeline: Omit<ApiLogPipelineParams, "apiKeyEnvVar" | "caCertPath" | "http" | "rubyLibraryPath">;
-  /** Port of the http input (df-logger's `http` protocol); undefined for none. */
-  readonly httpPort?: number;
-  /** CA of the cluster; undefined when the cluster is publicly trusted. */
+  readonly pipeline: LogstashPipeline;
+  /** Pinned 8.x image version. @default "8.19.18" */
+  readonly version?: string;
+  /** JVM heap, which also sizes workers and batches. @default "256m" */
+  readonly heap?: string;
+  /** Container memory limit in MB; at least 512 MB beside the heap. @default 1024 */
+  readonly memoryLimitMb?: number;
+  /** Persistent queue limit, at least queue.page_capacity (64mb). @default "1gb" */
+  readonly queueMaxBytes?: string;
+  /** Host address the input ports bind to. @default "127.0.0.1" */
+  readonly bindAddress?: string;
+  /** Values the pipeline reads as `${NAME}` (e.g. an API key): references, never literals. @default none */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /**
+   * Basic-auth credentials for an http input: a password generated here, handed to the
+   * pipeline as `${envVar}`. @default none
+   */
+  readonly httpAuth?: { readonly user: string; readonly envVar: string; readonly port: number };
+  /** CA of the cluster, uploaded at LOGSTASH_PATHS.caCert. @default none: a publicly trusted cluster */
   readonly caCertPem?: string;
-  /** The logstash_writer key as `id:api_key`. */
-  readonly apiKey: string;
-  /** The healthy cluster and the key. */
-  readonly dependsOn: ITerraformDependable[];
+  /** The healthy cluster, the key, the index template. @default none */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /**
- * Logstash with the generated pipeline: files uploaded into the container (no host
- * paths), persistent queue and dead letter queue on a protected volume, a healthcheck on
- * the monitoring API. A changed pipeline replaces the container, so `cdktf deploy` rolls it.
+ * Logstash running a pipeline model: files uploaded into the container (no host paths),
+ * persistent queue and dead letter queue on a protected volume, a healthcheck on the
+ * monitoring API. A changed pipeline replaces the container, so `cdktf deploy` rolls it.
  */
 export class Logstash extends Construct {
   /** The rendered pipeline (plain text, as Logstash reads it). */
   readonly pipelineText: string;
-  /** A daily index name as the pipeline's output writes it, for cross-component checks. */
-  readonly sampleIndex: string;
   readonly container: Container;
-  /** Basic-auth credentials of the http input, when it is enabled. */
+  /** Basic-auth credentials of the http input, when `httpAuth` is set. */
   readonly http?: { readonly port: number; readonly user: string; readonly password: string };
 
-  constructor(scope: Construct, id: string, props: LogstashProps) {
+  constructor(scope: Construct, id: string, input: LogstashProps) {
     super(scope, id);
+    const d = LOGSTASH_DEFAULTS;
+    const props = {
+      ...input,
+      version: input.version ?? d.version,
+      heap: input.heap ?? d.heap,
+      memoryLimitMb: input.memoryLimitMb ?? d.memoryLimitMb,
+      queueMaxBytes: input.queueMaxBytes ?? d.queueMaxBytes,
+      bindAddress: input.bindAddress ?? d.bindAddress,
+    };
     const name = `${props.namePrefix}-logstash`;
-    const caCertPath = props.caCertPem !== undefined ? LOGSTASH_PATHS.caCert : undefined;
-    this.sampleIndex = dailyIndexName(props.pipeline.indexPrefix, new Date(Date.UTC(2001, 1, 3)));
     const heapMb = jvmSizeMb(props.heap);
     if (!Number.isInteger(props.memoryLimitMb) || props.memoryLimitMb < heapMb + 512) {
       throw new Error(
         `${this.node.path}: memoryLimitMb = ${props.memoryLimitMb} must be an integer >= heap + 512 (${heapMb + 512})`,
       );
     }
+    if (jvmSizeMb(props.queueMaxBytes.replace(/b$/, "")) < 64)
+      throw new Error(
+        `${this.node.path}: queueMaxBytes = ${JSON.stringify(props.queueMaxBytes)}: must be at least queue.page_capacity (64mb)`,
+      );
     // URL-safe: df-logger's http logger can only carry it in the URL's userinfo.
-    const httpPassword =
-      props.httpPort === undefined
-        ? undefined
-        : new Password(this, "HttpPassword", { length: 32, special: false });
+    const httpPassword = props.httpAuth
+      ? new Password(this, "HttpPassword", { length: 32, special: false })
+      : undefined;
     this.http =
-      httpPassword && props.httpPort !== undefined
-        ? { port: props.httpPort, user: HTTP_USER, password: httpPassword.result }
+      httpPassword && props.httpAuth
+        ? { port: props.httpAuth.port, user: props.httpAuth.user, password: httpPassword.result }
         : undefined;
-    const pipelineParams: ApiLogPipelineParams = {
-      ...props.pipeline,
-      rubyLibraryPath: LOGSTASH_PATHS.rubyLibrary,
-      caCertPath,
-      apiKeyEnvVar: API_KEY_ENV,
-      http:
-        props.httpPort === undefined
-          ? undefined
-          : { port: props.httpPort, user: HTTP_USER, passwordEnvVar: HTTP_PASSWORD_ENV },
-    };
-    this.pipelineText = renderPipeline(buildApiLogPipeline(pipelineParams));
-    const rubyLibrary = apiLogRubyLibrary(pipelineParams);
+    this.pipelineText = renderPipeline(props.pipeline.model);
+    const files = props.pipeline.files ?? [];
 
     const env: Record<string, string> = {
       LS_JAVA_OPTS: `-Xms${props.heap} -Xmx${props.heap}`,
-      [API_KEY_ENV]: props.apiKey,
-      ...(httpPassword ? { [HTTP_PASSWORD_ENV]: httpPassword.result } : {}),
+      ...props.secrets,
+      ...(httpPassword && props.httpAuth ? { [props.httpAuth.envVar]: httpPassword.result } : {}),
     };
     const missing = extractEnvReferences(this.pipelineText).filter((v) => !(v in env));
     if (missing.length > 0) {
@@ -125,22 +132,17 @@ export class Logstash extends Construct {
       },
       { file: LOGSTASH_PATHS.pipelines, content: terraformLiteral(renderPipelinesYml()) },
       { file: LOGSTASH_PATHS.pipeline, content: terraformLiteral(this.pipelineText) },
-      { file: LOGSTASH_PATHS.rubyLibrary, content: terraformLiteral(rubyLibrary) },
+      ...files.map((f) => ({ file: f.path, content: terraformLiteral(f.content) })),
     ];
     if (props.caCertPem !== undefined)
       uploads.push({ file: LOGSTASH_PATHS.caCert, content: props.caCertPem });
 
-    const gelf = props.pipeline.gelfPort;
-    const ports: ContainerPorts[] = [
-      { internal: gelf, external: gelf, protocol: "udp", ip: props.bindAddress },
-    ];
-    if (props.httpPort !== undefined)
-      ports.push({
-        internal: props.httpPort,
-        external: props.httpPort,
-        protocol: "tcp",
-        ip: props.bindAddress,
-      });
+    const ports: ContainerPorts[] = props.pipeline.ports.map((p) => ({
+      internal: p.port,
+      external: p.port,
+      protocol: p.protocol,
+      ip: props.bindAddress,
+    }));
 
     this.container = new Container(this, "Container", {
       name,
@@ -159,7 +161,7 @@ export class Logstash extends Construct {
       labels: [
         {
           label: "elk-grafana-cdktf.pipeline-sha256",
-          value: sha256(this.pipelineText + rubyLibrary),
+          value: sha256(this.pipelineText + files.map((f) => f.content).join("")),
         },
       ],
       healthcheck: healthcheck(
@@ -170,7 +172,7 @@ export class Logstash extends Construct {
       waitTimeout: 300,
       // Lets the persistent queue checkpoint cleanly on stop.
       destroyGraceSeconds: 60,
-      dependsOn: props.dependsOn,
+      dependsOn: [...(props.dependsOn ?? [])],
     });
   }
 }

@@ -1,5 +1,5 @@
 import { buildApiLogPipeline } from "../../constructs/logstash/pipeline";
-import { SESSION_TOKEN_HEADER } from "../../constructs/elasticsearch/fields";
+import { SESSION_TOKEN_HEADER } from "../../contract/fields";
 import { benchHarness, filterSteps, type HarnessStep } from "../../__tests__/support/ruby-harness";
 import { apiCallEvent, loginEvent } from "../../__tests__/support/dreamfactory-events";
 import { HTTP_INPUT, PIPELINE_PARAMS, withLocalLibrary } from "../../__tests__/support/pipeline-params";

@@ -2,8 +2,8 @@ import { App } from "cdktf";
 import { Construct } from "constructs";
 import { parseConfig } from "../../config";
 import { STACK_NAME, localStatePath } from "../../app/app-support";
-import { eventsIndexMappings } from "../../constructs/elasticsearch/definitions";
-import { EVENT_FIELDS, EVENT_TIME_FIELD } from "../../constructs/elasticsearch/fields";
+import { catalogueMappings } from "../../constructs/elasticsearch/definitions";
+import { EVENT_FIELDS, EVENT_TIME_FIELD } from "../../contract/fields";
 import { MappedIndex } from "../../constructs/elasticsearch/indices";
 import { ScopedApiKey } from "../../constructs/elasticsearch/security";
 import { buildEventsDashboard } from "../../constructs/grafana/dashboards";
@@ -35,7 +35,7 @@ export function main(): number {
     const index = new MappedIndex(scope, `Events${i}`, {
       cluster: es.connection,
       name,
-      mappings: eventsIndexMappings(),
+      mappings: catalogueMappings(EVENT_FIELDS),
     });
     const key = new ScopedApiKey(scope, `EventsWriter${i}`, {
       cluster: es.connection,

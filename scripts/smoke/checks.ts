@@ -1,5 +1,5 @@
-import { SESSION_TOKEN_HEADER, SYSLOG_LEVEL_NAMES } from "../../constructs/elasticsearch/fields";
-import { eventsIndexMappings } from "../../constructs/elasticsearch/definitions";
+import { EVENT_FIELDS, SESSION_TOKEN_HEADER, SYSLOG_LEVEL_NAMES } from "../../contract/fields";
+import { catalogueMappings } from "../../constructs/elasticsearch/definitions";
 import { DATASOURCE_UIDS } from "../../constructs/grafana/datasources";
 import { CONTENT_UIDS } from "../../app/analytics-stack";
 import { JWT_USER_ID_FAILURE_TAG } from "../../constructs/logstash/pipeline/jwt-user-id";
@@ -162,7 +162,10 @@ class SmokeRun {
   async eventsMapping(): Promise<void> {
     const index = this.s.eventsIndex;
     const res = await this.es("admin", "GET", `/${encodeURIComponent(index)}/_mapping`);
-    this.result("es.events-mapping", interpretMapping(index, res.status, res.body, eventsIndexMappings()));
+    this.result(
+      "es.events-mapping",
+      interpretMapping(index, res.status, res.body, catalogueMappings(EVENT_FIELDS)),
+    );
   }
 
   // 3. What the key may do (index an event) and two things it may not (other index, reading).

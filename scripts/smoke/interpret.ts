@@ -1,5 +1,5 @@
 import type { estypes } from "@elastic/elasticsearch";
-import { REDACTED, isSecretKey } from "../../constructs/elasticsearch/fields";
+import { REDACTED, isSecretKey } from "../../contract/fields";
 
 /**
  * Pure judgements of what the stack answered: every check's pass/fail rule and the words

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { API_KEY_HEADER } from "../../constructs/elasticsearch/fields";
+import { API_KEY_HEADER } from "../../contract/fields";
 
 /**
  * What the smoke check writes: the session JWT, the GELF message the gateway would send,

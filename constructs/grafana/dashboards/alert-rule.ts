@@ -1,7 +1,7 @@
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
 import * as expr from "@grafana/grafana-foundation-sdk/expr";
 import type { RuleGroupRuleData } from "../../../.gen/providers/grafana/rule-group";
-import { LOG_TIME_FIELD } from "../../elasticsearch/fields";
+import { LOG_TIME_FIELD } from "../../../contract/fields";
 import { logField } from "./api-activity";
 import { allOf, requireNonEmpty, toPlainJson, typeFilter } from "./common";
 import { esBucket, esMetric, esQuery } from "./elasticsearch-query";

@@ -1,6 +1,6 @@
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import { LOG_FIELDS, LOG_TIME_FIELD } from "../../elasticsearch/fields";
+import { LOG_FIELDS, LOG_TIME_FIELD } from "../../../contract/fields";
 import type { DashboardJson, TransformationJson } from "./common";
 import {
   ELASTICSEARCH_DATASOURCE_TYPE,

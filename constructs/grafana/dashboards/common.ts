@@ -1,5 +1,5 @@
-import type { FieldSpec } from "../../elasticsearch/fields";
-import { findField } from "../../elasticsearch/fields";
+import type { FieldSpec } from "../../../contract/fields";
+import { findField } from "../../../contract/fields";
 
 /**
  * Plain-JSON shapes of the classic dashboard model (the one `grafana_dashboard.config_json`

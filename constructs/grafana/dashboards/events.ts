@@ -1,6 +1,6 @@
 import * as barchart from "@grafana/grafana-foundation-sdk/barchart";
 import * as common from "@grafana/grafana-foundation-sdk/common";
-import { EVENT_FIELDS, EVENT_TIME_FIELD } from "../../elasticsearch/fields";
+import { EVENT_FIELDS, EVENT_TIME_FIELD } from "../../../contract/fields";
 import type { DashboardJson } from "./common";
 import { ELASTICSEARCH_DATASOURCE_TYPE, catalogueField, requireNonEmpty } from "./common";
 import type { ElasticsearchQuerySpec } from "./elasticsearch-query";

@@ -1,5 +1,5 @@
-import type { FieldSpec, FieldType } from "../../elasticsearch/fields";
-import { AGGREGATABLE_TYPES, findField } from "../../elasticsearch/fields";
+import type { FieldSpec, FieldType } from "../../../contract/fields";
+import { AGGREGATABLE_TYPES, findField } from "../../../contract/fields";
 import type { DataSourceRefJson, PanelJson, TargetJson } from "./common";
 import { ELASTICSEARCH_DATASOURCE_TYPE } from "./common";
 

@@ -1,5 +1,3 @@
-import type { estypes } from "@elastic/elasticsearch";
-
 /**
  * The field catalogues: the one place that says which fields exist in which index
  * and with what type. The index template, the events mapping, the Logstash pipeline
@@ -76,39 +74,6 @@ export const LOG_SOURCE = "dreamfactory";
 
 export function findField(fields: readonly FieldSpec[], path: string): FieldSpec | undefined {
   return fields.find((f) => f.path === path);
-}
-
-/**
- * Turns a flat catalogue into nested Elasticsearch properties
- * (`event.request.method` → event.properties.request.properties.method).
- */
-export function toMappingProperties(fields: readonly FieldSpec[]): Record<string, estypes.MappingProperty> {
-  const root: Record<string, estypes.MappingProperty> = {};
-  for (const field of fields) {
-    const parts = field.path.split(".");
-    let level = root;
-    for (const part of parts.slice(0, -1)) {
-      const existing = level[part] as estypes.MappingObjectProperty | undefined;
-      const obj: estypes.MappingObjectProperty = existing ?? { type: "object", properties: {} };
-      obj.properties ??= {};
-      level[part] = obj;
-      level = obj.properties;
-    }
-    const leaf = parts[parts.length - 1];
-    level[leaf] = leafMapping(field.type);
-  }
-  return root;
-}
-
-function leafMapping(type: FieldType): estypes.MappingProperty {
-  switch (type) {
-    case "keyword":
-      return { type: "keyword", ignore_above: 1024 };
-    case "object":
-      return { type: "object", enabled: true };
-    default:
-      return { type };
-  }
 }
 
 /** Request header carrying the gateway session JWT (the pipeline extracts user.id from it). */
