@@ -1,7 +1,7 @@
 /**
  * elk-grafana-cdktf: the package's one entry file. Everything a consumer can import is
- * re-exported here; anything else under constructs/ is internal. The app (app/, config/)
- * is not part of the package.
+ * re-exported here; anything else is internal. The default stack (app/) and its config
+ * parser (config/) are exported too, for an app that adds to the default stack.
  *
  * @packageDocumentation
  */
@@ -37,9 +37,14 @@ export {
   type SignalIntegrationConfig,
   type SignalIntegrationInput,
 } from "./constructs/elasticsearch/signal";
-export { eventsIndexMappings, logIndexMappings } from "./constructs/elasticsearch/definitions";
-export type { FieldSpec, FieldType } from "./constructs/elasticsearch/fields";
-export { Logstash, type LogstashProps } from "./constructs/logstash/container";
+export { catalogueMappings } from "./constructs/elasticsearch/definitions";
+export { EVENT_FIELDS, LOG_FIELDS, type FieldSpec, type FieldType } from "./contract/fields";
+export { Logstash, type LogstashPipeline, type LogstashProps } from "./constructs/logstash/container";
+export {
+  dreamFactoryPipeline,
+  type DreamFactoryPipeline,
+  type DreamFactoryPipelineParams,
+} from "./constructs/logstash/dreamfactory";
 export type {
   ComparisonOperator,
   Condition,
@@ -81,3 +86,5 @@ export type {
   TargetJson,
   TransformationJson,
 } from "./constructs/grafana/dashboards/common";
+export { AnalyticsStack, type AnalyticsElasticsearch, type AnalyticsStackProps } from "./app/analytics-stack";
+export { ConfigError, parseConfig, type StackConfig, type StackConfigInput } from "./config";
