@@ -54,3 +54,13 @@ export const CONFIGS: Record<string, StackConfigInput> = {
     grafana: { url: "https://grafana.example.com" },
   },
 };
+
+/**
+ * Every configuration the project ships or documents: the snapshotted CONFIGS plus the
+ * alert contacts README documents (webhook, e-mail), which change the synthesized stack.
+ */
+export const SHIPPED_CONFIGS: Record<string, StackConfigInput> = {
+  ...CONFIGS,
+  webhookAlert: { grafana: { alert: { contact: { type: "webhook" } } } },
+  emailAlert: { grafana: { alert: { contact: { type: "email", addresses: ["ops@example.com"] } } } },
+};

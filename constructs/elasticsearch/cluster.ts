@@ -215,7 +215,9 @@ export class ExternalElasticsearchCluster extends Construct implements Elasticse
           "PEM CA certificate of the cluster (http_ca.crt), given to the provider, Logstash and Grafana.",
         validation: [
           {
-            condition: 'can(regex("-----BEGIN CERTIFICATE-----", var.elasticsearch_ca_certificate))',
+            // An expression in Terraform JSON is a template: without ${} it is a constant string,
+            // which Terraform rejects ("must refer to var.elasticsearch_ca_certificate").
+            condition: '${can(regex("-----BEGIN CERTIFICATE-----", var.elasticsearch_ca_certificate))}',
             errorMessage:
               "elasticsearch_ca_certificate must be a PEM certificate (-----BEGIN CERTIFICATE-----).",
           },

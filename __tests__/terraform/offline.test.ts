@@ -1,0 +1,167 @@
+/**
+ * Real Terraform (on the PATH) over every shipped config, offline, with the schema-only
+ * providers (scripts/offline-terraform): init, validate, plan + apply, an empty second plan,
+ * and destroy-then-create for every docker_container under `-replace`. Then the same
+ * Terraform on deliberately broken copies of the default stack, each of which it must refuse.
+ * One set of provider processes serves every stack; two stacks run at a time (2 cores).
+ */
+import { checkStack, formatDiagnostic, type CheckReport } from "../../scripts/offline-terraform/check";
+import { startOfflineTerraform, type OfflineTerraform } from "../../scripts/offline-terraform/providers";
+import { SHIPPED_CONFIGS, synthStack, type TfJson } from "../support/synth";
+
+const PARALLEL = 2;
+
+async function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      results[i] = await jobs[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+  return results;
+}
+
+const clone = (tf: TfJson): TfJson => structuredClone(tf);
+const docker = synthStack(SHIPPED_CONFIGS.docker);
+const only = (tf: TfJson, type: string, match: RegExp): Record<string, unknown> => {
+  const key = Object.keys(tf.resource[type]).find((k) => match.test(k));
+  if (!key) throw new Error(`no ${type} matching ${match}`);
+  return tf.resource[type][key];
+};
+const grafanaContainer = (tf: TfJson) => only(tf, "docker_container", /^Grafana_Container/);
+
+/** Each broken copy, the error Terraform must report (summary), and why it is broken. */
+const BROKEN: Record<string, { summary: RegExp; detail?: RegExp; breakIt: (tf: TfJson) => void }> = {
+  "a reference to a missing attribute": {
+    summary: /^Unsupported attribute$/,
+    detail: /no_such_attribute/,
+    breakIt: (tf) => {
+      const c = grafanaContainer(tf);
+      c.env = [...(c.env as string[]), "X=${docker_network.Network.no_such_attribute}"];
+    },
+  },
+  "a dependency cycle": {
+    summary: /^Cycle: /,
+    breakIt: (tf) => {
+      const container = Object.keys(tf.resource.docker_container).find((k) => /^Grafana_Container/.test(k));
+      tf.resource.docker_network.Network.depends_on = [`docker_container.${container}`];
+    },
+  },
+  "an output exposing a sensitive value without sensitive = true": {
+    summary: /^Output refers to sensitive values$/,
+    breakIt: (tf) => {
+      delete (tf.output ?? {}).elastic_password.sensitive;
+    },
+  },
+  "a literal of the wrong type": {
+    summary: /^Incorrect attribute value type$/,
+    breakIt: (tf) => {
+      (grafanaContainer(tf).healthcheck as Record<string, unknown>).retries = "many";
+    },
+  },
+  "a missing required argument": {
+    summary: /^Missing required argument$/,
+    detail: /"image"/,
+    breakIt: (tf) => {
+      delete grafanaContainer(tf).image;
+    },
+  },
+  "an unknown block": {
+    // Terraform JSON's word for an unknown argument or block.
+    summary: /^Extraneous JSON object property$/,
+    detail: /healthchecks/,
+    breakIt: (tf) => {
+      const c = grafanaContainer(tf);
+      c.healthchecks = c.healthcheck;
+      delete c.healthcheck;
+    },
+  },
+  "too many healthcheck blocks": {
+    summary: /^Too many healthcheck blocks$/,
+    breakIt: (tf) => {
+      const c = grafanaContainer(tf);
+      c.healthcheck = [c.healthcheck, c.healthcheck];
+    },
+  },
+};
+
+let terraform: OfflineTerraform | undefined;
+const shipped = new Map<string, CheckReport>();
+const broken = new Map<string, CheckReport>();
+
+beforeAll(async () => {
+  terraform = await startOfflineTerraform();
+  const env = terraform.env;
+  const jobs = [
+    ...Object.entries(SHIPPED_CONFIGS).map(([name, config]) => async () => {
+      shipped.set(name, await checkStack(synthStack(config), { name, env }));
+    }),
+    ...Object.entries(BROKEN).map(([name, b]) => async () => {
+      const tf = clone(docker);
+      b.breakIt(tf);
+      broken.set(name, await checkStack(tf, { name: "broken", env, planOnly: true }));
+    }),
+  ];
+  await pool(jobs, PARALLEL);
+}, 120_000);
+
+afterAll(async () => {
+  await terraform?.stop();
+});
+
+function got(reports: Map<string, CheckReport>, name: string): CheckReport {
+  const r = reports.get(name);
+  if (!r) throw new Error(`no report for ${name}: the beforeAll failed`);
+  return r;
+}
+
+const lines = (r: CheckReport) => r.diagnostics.map((d) => formatDiagnostic(r.name, d));
+
+describe.each(Object.keys(SHIPPED_CONFIGS))("the %s stack under real Terraform", (name) => {
+  const report = () => got(shipped, name);
+
+  it("initializes, validates, plans and applies with no error and no warning", () => {
+    const r = report();
+    expect(lines(r)).toEqual([]);
+    expect({ failedStep: r.failedStep, output: r.output }).toEqual({ failedStep: undefined, output: "" });
+    expect(r.applied).toBe(true);
+  });
+
+  it("plans no change after apply", () => {
+    expect(report().secondPlanChanges).toEqual([]);
+  });
+
+  // Terraform forces create_before_destroy onto every resource a create_before_destroy
+  // resource depends on (hashicorp/terraform internal/terraform/transform_destroy_cbd.go,
+  // v1.11.4); a container must stop before its successor can take its name and ports.
+  it("replaces every docker_container by destroying it first", () => {
+    const containers = Object.keys(synthStack(SHIPPED_CONFIGS[name]).resource.docker_container ?? {});
+    expect(report().replaceActions ?? {}).toEqual(
+      Object.fromEntries(containers.map((c) => [`docker_container.${c}`, ["delete", "create"]])),
+    );
+  });
+});
+
+describe("real Terraform refuses a broken stack", () => {
+  it("accepts the unbroken default stack (the control)", () => {
+    expect(lines(got(shipped, "docker"))).toEqual([]);
+  });
+
+  it.each(Object.keys(BROKEN))("%s", (name) => {
+    const r = got(broken, name);
+    const { summary, detail } = BROKEN[name];
+    const errors = r.diagnostics.filter((d) => d.severity === "error");
+    expect(r.failedStep).toBeDefined();
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          summary: expect.stringMatching(summary),
+          ...(detail ? { detail: expect.stringMatching(detail) } : {}),
+        }),
+      ]),
+    );
+  });
+});
