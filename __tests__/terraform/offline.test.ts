@@ -91,13 +91,34 @@ const BROKEN: Record<string, { summary: RegExp; detail?: RegExp; breakIt: (tf: T
 let terraform: OfflineTerraform | undefined;
 const shipped = new Map<string, CheckReport>();
 const broken = new Map<string, CheckReport>();
+let managed: CheckReport | undefined;
+
+/** Small, so that Terraform starting its own providers on every command stays cheap. */
+const MIRRORED: Record<string, unknown> = {
+  terraform: {
+    required_providers: {
+      random: { source: "hashicorp/random", version: "3.7.2" },
+      tls: { source: "hashicorp/tls", version: "4.1.0" },
+    },
+  },
+  resource: {
+    random_password: { p: { length: 24 } },
+    tls_private_key: { k: { algorithm: "ECDSA", ecdsa_curve: "P256" } },
+  },
+  output: { pem: { value: "${tls_private_key.k.public_key_pem}" } },
+};
 
 beforeAll(async () => {
+  const t0 = Date.now();
   terraform = await startOfflineTerraform();
+  if (process.env.TIMINGS) console.log("start", Date.now() - t0);
   const env = terraform.env;
   const jobs = [
     ...Object.entries(SHIPPED_CONFIGS).map(([name, config]) => async () => {
-      shipped.set(name, await checkStack(synthStack(config), { name, env }));
+      const t0 = Date.now();
+      const tf = synthStack(config);
+      if (process.env.TIMINGS) console.log("synth", name, Date.now() - t0);
+      shipped.set(name, await checkStack(tf, { name, env }));
     }),
     ...Object.entries(BROKEN).map(([name, b]) => async () => {
       const tf = clone(docker);
@@ -105,7 +126,14 @@ beforeAll(async () => {
       broken.set(name, await checkStack(tf, { name: "broken", env, planOnly: true }));
     }),
   ];
+  jobs.push(async () => {
+    // No TF_REATTACH_PROVIDERS: init installs from the mirror, and Terraform starts each
+    // provider with AutoMTLS (TF_DISABLE_PLUGIN_TLS unset) on every command.
+    managed = await checkStack(MIRRORED, { name: "mirrored", env: { cliConfig: env.cliConfig } });
+  });
   await pool(jobs, PARALLEL);
+  if (process.env.TIMINGS)
+    for (const r of [...shipped.values(), ...broken.values()]) console.log(r.name, r.timings);
 }, 120_000);
 
 afterAll(async () => {
@@ -142,6 +170,18 @@ describe.each(Object.keys(SHIPPED_CONFIGS))("the %s stack under real Terraform",
     expect(report().replaceActions ?? {}).toEqual(
       Object.fromEntries(containers.map((c) => [`docker_container.${c}`, ["delete", "create"]])),
     );
+  });
+});
+
+describe("Terraform starting the provider itself", () => {
+  it("installs it from the filesystem mirror and runs the whole cycle over AutoMTLS", () => {
+    const r = managed;
+    expect(r && { failed: r.failedStep, output: r.output, diagnostics: lines(r) }).toEqual({
+      failed: undefined,
+      output: "",
+      diagnostics: [],
+    });
+    expect(r?.secondPlanChanges).toEqual([]);
   });
 });
 

@@ -40,6 +40,8 @@ export interface CheckReport {
   readonly replaceActions: Readonly<Record<string, readonly string[]>> | undefined;
   /** Terraform's own output of a step that failed without diagnostics. */
   readonly output: string;
+  /** Wall time of each Terraform command, in ms (for `npm run bench`). */
+  readonly timings: Readonly<Record<string, number>>;
 }
 
 interface Run {
@@ -182,7 +184,14 @@ async function run(tf: Record<string, unknown>, dir: string, options: CheckOptio
   };
   if (options.env.reattach) env["TF_REATTACH_PROVIDERS"] = options.env.reattach;
   else delete env["TF_REATTACH_PROVIDERS"];
-  const tfc = (...args: string[]) => terraform(args, dir, env);
+  const timings: Record<string, number> = {};
+  const tfc = async (...args: string[]) => {
+    const started = Date.now();
+    const r = await terraform(args, dir, env);
+    const step = args[0] === "plan" && args.some((a) => a.startsWith("-replace")) ? "plan -replace" : args[0];
+    timings[step] = (timings[step] ?? 0) + Date.now() - started;
+    return r;
+  };
 
   const diagnostics: Diagnostic[] = [];
   const report = (extra: Partial<CheckReport>): CheckReport => ({
@@ -193,6 +202,7 @@ async function run(tf: Record<string, unknown>, dir: string, options: CheckOptio
     secondPlanChanges: undefined,
     replaceActions: undefined,
     output: "",
+    timings,
     ...extra,
   });
   const failed = (step: string, r: Run) =>

@@ -120,45 +120,28 @@ export interface RunningProviders {
   stop(): Promise<void>;
 }
 
-/** Starts one provider per vendored schema and waits for each handshake line. */
+/** Starts one process serving every vendored schema and waits for its handshake lines. */
 export async function startProviders(providers = vendoredProviders()): Promise<RunningProviders> {
   const program = providerProgram();
-  const children: ChildProcess[] = [];
-  const stop = async () => {
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null || c.signalCode !== null) return resolve();
-            c.once("exit", () => resolve());
-            c.stdin?.end(); // --exit-with-stdin
-            setTimeout(() => c.kill("SIGKILL"), 2000).unref();
-          }),
-      ),
-    );
-  };
+  const args = [program, ...providers.flatMap((p) => ["--schema", p.schemaFile]), "--exit-with-stdin"];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_CLIENT_CERT: "" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.stdin?.end(); // --exit-with-stdin
+      setTimeout(() => child.kill("SIGKILL"), 2000).unref();
+    });
   try {
-    const entries = await Promise.all(
-      providers.map(async (p) => {
-        const child = spawn(process.execPath, [program, "--schema", p.schemaFile, "--exit-with-stdin"], {
-          env: { ...process.env, [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_CLIENT_CERT: "" },
-          stdio: ["pipe", "pipe", "pipe"],
-        });
-        children.push(child);
-        const line = await handshake(child, p.source);
-        const [, version, network, address] = line.split("|");
-        return [
-          p.source,
-          {
-            Protocol: "grpc",
-            ProtocolVersion: Number(version),
-            Pid: child.pid,
-            Test: true,
-            Addr: { Network: network, String: address },
-          },
-        ] as const;
-      }),
-    );
+    const lines = await handshakes(child, providers.length);
+    const entries = providers.map((p, i) => {
+      const [, version, network, address] = lines[i].split("|");
+      const reattach = { Protocol: "grpc", ProtocolVersion: Number(version), Pid: child.pid, Test: true };
+      return [p.source, { ...reattach, Addr: { Network: network, String: address } }] as const;
+    });
     return { reattach: JSON.stringify(Object.fromEntries(entries)), stop };
   } catch (e) {
     await stop();
@@ -166,18 +149,18 @@ export async function startProviders(providers = vendoredProviders()): Promise<R
   }
 }
 
-function handshake(child: ChildProcess, source: string): Promise<string> {
+function handshakes(child: ChildProcess, count: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
     let out = "";
     let err = "";
     child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
     child.stdout?.on("data", (d: Buffer) => {
       out += d.toString();
-      const nl = out.indexOf("\n");
-      if (nl >= 0) resolve(out.slice(0, nl));
+      const lines = out.split("\n");
+      if (lines.length > count) resolve(lines.slice(0, count));
     });
     child.once("exit", (code) =>
-      reject(new Error(`provider ${source} exited (${code}) before its handshake: ${err.trim()}`)),
+      reject(new Error(`the providers exited (${code}) before their handshakes: ${err.trim()}`)),
     );
     child.once("error", reject);
   });

@@ -196,12 +196,31 @@ export function providerServices(schema: ProviderSchema): Record<string, Unary> 
 export interface ServeOptions {
   readonly schemaFile: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Where the handshake line goes (stdout for go-plugin). */
-  readonly out?: (line: string) => void;
 }
 
-/** Starts the server and prints the handshake; resolves with the server once listening. */
-export async function serve(options: ServeOptions): Promise<grpc.Server> {
+export interface Served {
+  readonly server: grpc.Server;
+  /** go-plugin's handshake line, `1|6|unix|<socket>|grpc|<cert>`, for stdout. */
+  readonly handshake: string;
+}
+
+let services: ReturnType<typeof loadServices> | undefined;
+
+function loadServices() {
+  const dir = protoDir();
+  const def = protoLoader.loadSync(
+    ["tfplugin6.proto", "go-plugin.proto", "health.proto"].map((f) => path.join(dir, f)),
+    { keepCase: true, longs: Number, enums: Number, defaults: true, oneofs: true },
+  );
+  return grpc.loadPackageDefinition(def) as unknown as {
+    tfplugin6: { Provider: { service: grpc.ServiceDefinition } };
+    plugin: { GRPCController: { service: grpc.ServiceDefinition } };
+    grpc: { health: { v1: { Health: { service: grpc.ServiceDefinition } } } };
+  };
+}
+
+/** Starts serving one provider schema; resolves once it listens. */
+export async function serve(options: ServeOptions): Promise<Served> {
   const env = options.env ?? process.env;
   if (env[MAGIC_COOKIE_KEY] !== MAGIC_COOKIE_VALUE) {
     throw new Error("this is a Terraform provider plugin: Terraform starts it, not a person");
@@ -211,16 +230,7 @@ export async function serve(options: ServeOptions): Promise<grpc.Server> {
     throw new Error(`the client speaks plugin protocol ${offered}; this provider speaks ${PROTOCOL_VERSION}`);
   }
   const { schema } = readSchemaFile(options.schemaFile);
-  const dir = protoDir();
-  const def = protoLoader.loadSync(
-    ["tfplugin6.proto", "go-plugin.proto", "health.proto"].map((f) => path.join(dir, f)),
-    { keepCase: true, longs: Number, enums: Number, defaults: true, oneofs: true },
-  );
-  const loaded = grpc.loadPackageDefinition(def) as unknown as {
-    tfplugin6: { Provider: { service: grpc.ServiceDefinition } };
-    plugin: { GRPCController: { service: grpc.ServiceDefinition } };
-    grpc: { health: { v1: { Health: { service: grpc.ServiceDefinition } } } };
-  };
+  const loaded = (services ??= loadServices());
   // The grafana schema and our dashboards exceed gRPC's 4 MB default.
   const server = new grpc.Server({
     "grpc.max_receive_message_length": -1,
@@ -258,8 +268,5 @@ export async function serve(options: ServeOptions): Promise<grpc.Server> {
   await new Promise<void>((resolve, reject) =>
     server.bindAsync(`unix:${socket}`, credentials, (err) => (err ? reject(err) : resolve())),
   );
-  (options.out ?? ((l) => process.stdout.write(`${l}\n`)))(
-    `1|${PROTOCOL_VERSION}|unix|${socket}|grpc|${certField}`,
-  );
-  return server;
+  return { server, handshake: `1|${PROTOCOL_VERSION}|unix|${socket}|grpc|${certField}` };
 }
