@@ -6,7 +6,12 @@
  * One set of provider processes serves every stack; two stacks run at a time (2 cores).
  */
 import { checkStack, formatDiagnostic, type CheckReport } from "../../scripts/offline-terraform/check";
-import { startOfflineTerraform, type OfflineTerraform } from "../../scripts/offline-terraform/providers";
+import { compareWithVendored, dumpSchemas } from "../../scripts/offline-terraform/compare-schemas";
+import {
+  startOfflineTerraform,
+  vendoredProviders,
+  type OfflineTerraform,
+} from "../../scripts/offline-terraform/providers";
 import { SHIPPED_CONFIGS, synthStack, type TfJson } from "../support/synth";
 
 const PARALLEL = 2;
@@ -182,6 +187,43 @@ describe("Terraform starting the provider itself", () => {
       diagnostics: [],
     });
     expect(r?.secondPlanChanges).toEqual([]);
+  });
+});
+
+describe("the provider schemas as Terraform reads them", () => {
+  const providers = vendoredProviders();
+  const dump = () => {
+    const env = terraform?.env;
+    if (!env) throw new Error("the providers did not start");
+    return dumpSchemas(providers, {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: env.cliConfig,
+      TF_REATTACH_PROVIDERS: env.reattach,
+    });
+  };
+
+  // The same comparison the PR workflow runs against the real providers (npm run schemas:compare).
+  it("are the vendored schemas, attribute for attribute, through the schema-only providers", () => {
+    const d = dump();
+    expect(Object.keys(d.provider_schemas).sort()).toEqual(providers.map((p) => p.source).sort());
+    expect(compareWithVendored(d, providers)).toEqual([]);
+  });
+
+  it("differ, one line each, where a flag, an attribute or a resource differs", () => {
+    const d = dump();
+    const docker = d.provider_schemas["registry.terraform.io/kreuzwerker/docker"];
+    const container = docker.resource_schemas?.docker_container.block.attributes as Record<
+      string,
+      Record<string, unknown>
+    >;
+    container.hostname = { ...container.hostname, computed: true };
+    delete container.image;
+    (docker.resource_schemas as Record<string, unknown>).docker_new = { block: {} };
+    expect(compareWithVendored(d, providers)).toEqual([
+      "registry.terraform.io/kreuzwerker/docker: resource docker_container.hostname: vendored optional, real optional+computed",
+      "registry.terraform.io/kreuzwerker/docker: resource docker_container.image: vendored, not in the real provider",
+      "registry.terraform.io/kreuzwerker/docker: resource docker_new: in the real provider, not vendored",
+    ]);
   });
 });
 

@@ -156,6 +156,8 @@ export interface CheckOptions {
   readonly keep?: boolean;
   /** Stop after validate and plan: for stacks expected to be broken. */
   readonly planOnly?: boolean;
+  /** Receives Terraform's human-readable plan (one more plan, for people). */
+  readonly showPlan?: (text: string) => void;
 }
 
 /** Runs the whole check on a parsed `cdk.tf.json`. */
@@ -164,7 +166,8 @@ export async function checkStack(tf: Record<string, unknown>, options: CheckOpti
   try {
     return await run(tf, dir, options);
   } finally {
-    if (!options.keep) fs.rmSync(dir, { recursive: true, force: true });
+    if (options.keep) process.stderr.write(`terraform work folder kept: ${dir}\n`);
+    else fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -214,6 +217,11 @@ async function run(tf: Record<string, unknown>, dir: string, options: CheckOptio
   const validate = await tfc("validate", "-json", "-no-color");
   diagnostics.push(...diagnosticsOf(validate.stdout));
   if (validate.code !== 0) return failed("validate", validate);
+
+  if (options.showPlan) {
+    const plan = await tfc("plan", "-input=false", "-no-color");
+    options.showPlan(`${plan.stdout}${plan.stderr}`);
+  }
 
   if (options.planOnly) {
     const plan = await tfc("plan", "-input=false", "-json", "-no-color");

@@ -13,12 +13,13 @@
  * (filesystem_mirror_source.go, the unpacked layout) and main.go (parseReattachProviders;
  * `Test: true` keeps Terraform from killing a provider it did not start).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, readSchemaFile } from "./provider/server";
+import { terraformProblem } from "./terraform-version";
 
 // A bundle placed elsewhere (dist/) finds the repository by its package.json.
 function repoRoot(): string {
@@ -164,19 +165,6 @@ function handshakes(child: ChildProcess, count: number): Promise<string[]> {
     );
     child.once("error", reject);
   });
-}
-
-/** The one line printed when Terraform is missing or too old; null when it is fine. */
-export function terraformProblem(env: NodeJS.ProcessEnv = process.env): string | null {
-  const run = spawnSync("terraform", ["version", "-json"], { encoding: "utf8", env });
-  const version =
-    run.status === 0
-      ? (JSON.parse(run.stdout) as { terraform_version?: string }).terraform_version
-      : undefined;
-  const [major, minor] = (version ?? "0.0").split(".").map(Number);
-  if (major > 1 || (major === 1 && minor >= 5)) return null;
-  const found = version ? `found ${version}` : "terraform is not on the PATH";
-  return `error: Terraform ≥ 1.5 is required (${found}); install it from your usual source, it is also what cdktf deploy runs`;
 }
 
 export interface OfflineTerraform {
