@@ -1,5 +1,5 @@
 import { ExtData } from "@msgpack/msgpack";
-import type { SchemaBlock } from "../../scripts/conformance";
+import type { SchemaBlock } from "../../scripts/provider-schema";
 import {
   applyState,
   decodeValue,

@@ -211,7 +211,8 @@ async function run(tf: Record<string, unknown>, dir: string, options: CheckOptio
   const failed = (step: string, r: Run) =>
     report({ failedStep: step, output: diagnostics.length ? "" : `${r.stdout}${r.stderr}`.trim() });
 
-  const init = await tfc("init", "-input=false", "-no-color");
+  const init = await tfc("init", "-input=false", "-json", "-no-color");
+  diagnostics.push(...diagnosticsOf(init.stdout));
   if (init.code !== 0) return failed("init", init);
 
   const validate = await tfc("validate", "-json", "-no-color");

@@ -16,7 +16,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { ProviderSchema, SchemaAttribute, SchemaBlock } from "../conformance";
+import type { ProviderSchema, SchemaAttribute, SchemaBlock } from "../provider-schema";
 import { readSchemaFile } from "./provider/server";
 import { vendoredProviders, type VendoredProvider } from "./providers";
 import { terraformProblem } from "./terraform-version";

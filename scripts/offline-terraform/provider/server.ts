@@ -20,7 +20,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import type { ProviderSchema, ResourceSchema, SchemaAttribute, SchemaBlock } from "../../conformance";
+import type { ProviderSchema, ResourceSchema, SchemaAttribute, SchemaBlock } from "../../provider-schema";
 import { makeServerCertificate } from "./tls-cert";
 import { applyState, decodeValue, encodeValue, planState, readDataSource, seedOf } from "./values";
 

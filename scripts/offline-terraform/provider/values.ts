@@ -11,7 +11,13 @@
  */
 import { createHash } from "node:crypto";
 import { decode, encode, ExtData } from "@msgpack/msgpack";
-import type { CtyType, NestedType, SchemaAttribute, SchemaBlock, SchemaBlockType } from "../../conformance";
+import type {
+  CtyType,
+  NestedType,
+  SchemaAttribute,
+  SchemaBlock,
+  SchemaBlockType,
+} from "../../provider-schema";
 
 /** A decoded value: JSON-like, with BigInt, bytes (dynamic type tags) and unknowns. */
 export type Value =
