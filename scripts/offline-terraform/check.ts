@@ -84,6 +84,12 @@ function diagnostic(d: JsonDiagnostic): Diagnostic {
   };
 }
 
+/**
+ * Warnings about the offline set-up itself, not about the stack: init computes the lock
+ * file's checksums from the local mirror, for this platform only.
+ */
+const NOT_FROM_THE_PRODUCT = new Set(["Incomplete lock file information for providers"]);
+
 /** Diagnostics of a `-json` command: one JSON object (validate) or a stream of lines. */
 function diagnosticsOf(stdout: string): Diagnostic[] {
   type Message = { type?: string; diagnostic?: JsonDiagnostic; diagnostics?: JsonDiagnostic[] };
@@ -96,10 +102,13 @@ function diagnosticsOf(stdout: string): Diagnostic[] {
       .filter((l) => l.startsWith("{"))
       .map((l) => JSON.parse(l) as Message);
   }
-  return messages.flatMap((m) => [
-    ...(m.type === "diagnostic" && m.diagnostic ? [diagnostic(m.diagnostic)] : []),
-    ...(m.diagnostics ?? []).map(diagnostic),
-  ]);
+  return messages
+    .flatMap((m) => [
+      ...(m.type === "diagnostic" && m.diagnostic ? [m.diagnostic] : []),
+      ...(m.diagnostics ?? []),
+    ])
+    .filter((d) => !(d.severity === "warning" && NOT_FROM_THE_PRODUCT.has(d.summary)))
+    .map(diagnostic);
 }
 
 /** `docker: error: Unsupported argument: An argument named "x" is not expected here. (docker_container.y)` */
