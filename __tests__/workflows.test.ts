@@ -148,6 +148,16 @@ describe("workflow syntax (GitHub's own parser)", () => {
   });
 });
 
+// The tests run real Terraform offline (scripts/offline-terraform): every job that runs them gets it first.
+test.each(workflowFiles)("%s gives its test job Terraform 1.11.4, unwrapped, before the tests", (file) => {
+  const steps = stepsOf(load(file).jobs.test);
+  const tf = steps.findIndex((s) => uses(s, "hashicorp/setup-terraform"));
+  expect(steps[tf]?.with).toEqual({ terraform_version: "1.11.4", terraform_wrapper: false });
+  const tests = steps.findIndex((s) => s.run?.trim() === readmeCommand("tests:"));
+  expect(tf).toBeGreaterThan(-1);
+  expect(tf).toBeLessThan(tests);
+});
+
 describe("pr.yml", () => {
   const wf = load("pr.yml");
   const { test: testJob, diff } = wf.jobs;
@@ -192,13 +202,6 @@ describe("pr.yml", () => {
     expect(effectivePermissions(wf, diff)).toEqual({ contents: "read", "pull-requests": "write" });
     expect(effectivePermissions(wf, wf.jobs.schemas)).toEqual({ contents: "read" });
     expect(Object.keys(wf.jobs).sort()).toEqual(["diff", "schemas", "test"]);
-  });
-
-  test("gives the test job Terraform 1.11.4, unwrapped, before the tests (they run it offline)", () => {
-    const steps = stepsOf(testJob);
-    const tf = steps.findIndex((s) => uses(s, "hashicorp/setup-terraform"));
-    expect(steps[tf]?.with).toEqual({ terraform_version: "1.11.4", terraform_wrapper: false });
-    expect(tf).toBeLessThan(steps.findIndex((s) => s.run?.trim() === readmeCommand("tests:")));
   });
 
   test("compares the vendored schemas with the real providers' dump after a real init, and keeps the dump", () => {
