@@ -145,6 +145,20 @@ function dummyString(name: string): string {
   return `offline-${name}`;
 }
 
+/**
+ * Replace order from the human plan, which saves a `terraform show -json` per stack: the
+ * `-json` stream calls both orders "replace", while the human plan marks each resource
+ * `-/+` (destroy, then create) or `+/-` (create, then destroy): DiffActionSymbol in
+ * hashicorp/terraform internal/command/format/format.go, v1.11.4.
+ */
+export function replaceActionsOf(humanPlan: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const m of humanPlan.matchAll(/^(-\/\+|\+\/-) resource "docker_container" "([^"]+)"/gm)) {
+    out[`docker_container.${m[2]}`] = m[1] === "-/+" ? ["delete", "create"] : ["create", "delete"];
+  }
+  return out;
+}
+
 /** Dummy values for variables without a default, by declared type. */
 function dummyVariables(tf: Record<string, unknown>): Record<string, string> {
   const vars = (tf["variable"] ?? {}) as Record<string, { default?: unknown; type?: string }>;
@@ -277,20 +291,18 @@ async function run(tf: Record<string, unknown>, dir: string, options: CheckOptio
     const replace = await tfc(
       "plan",
       "-input=false",
-      "-json",
       "-no-color",
       "-refresh=false",
-      "-out=replace.tfplan",
       ...containers.map((c) => `-replace=${c}`),
     );
-    diagnostics.push(...diagnosticsOf(replace.stdout));
-    if (replace.code !== 0) return report({ applied: true, secondPlanChanges, failedStep: "replace plan" });
-    const shown = JSON.parse((await tfc("show", "-json", "replace.tfplan")).stdout) as PlanJson;
-    replaceActions = Object.fromEntries(
-      (shown.resource_changes ?? [])
-        .filter((c) => c.type === "docker_container")
-        .map((c) => [c.address, c.change.actions]),
-    );
+    if (replace.code !== 0)
+      return report({
+        applied: true,
+        secondPlanChanges,
+        failedStep: "replace plan",
+        output: `${replace.stdout}${replace.stderr}`.trim(),
+      });
+    replaceActions = replaceActionsOf(replace.stdout);
   }
   return report({ applied: true, secondPlanChanges, replaceActions });
 }
