@@ -151,6 +151,40 @@ describe("bad input: one line per problem naming key, value and rule", () => {
     ]);
   });
 
+  it("refuses the e-mail contact point in docker mode without SMTP, and docker-only Grafana keys in external mode", () => {
+    const email = { type: "email", addresses: ["ops@example.com"] };
+    expect(problems({ grafana: { alert: { contact: email } } })).toEqual([
+      'config: grafana.alert.contact.type = "email": needs grafana.smtp in docker mode: Grafana\'s SMTP is off by default, so no alert e-mail could be delivered',
+    ]);
+    const smtp = { host: "smtp.example.com:587", fromAddress: "grafana@example.com" };
+    expect(problems({ grafana: { smtp, alert: { contact: email } } })).toEqual([]);
+    expect(problems({ grafana: { smtp: { ...smtp, host: "smtp.example.com" } } })).toEqual([
+      'config: grafana.smtp.host = "smtp.example.com": must be host:port, e.g. smtp.example.com:587',
+    ]);
+    const external = {
+      mode: "external",
+      elasticsearch: { endpoint: "https://es.example.com:9243" },
+      grafana: { url: "https://grafana.example.com", smtp, alert: { contact: email } },
+    };
+    expect(problems(external)).toEqual([
+      expect.stringMatching(
+        /^config: grafana\.smtp = \{"host":"smtp\.example\.com:587".*: only used in docker mode \(an external Grafana keeps its own settings and plugins\)$/,
+      ),
+    ]);
+  });
+
+  it("takes the Infinity plugin from an https mirror, refusing what GF_INSTALL_PLUGINS would split", () => {
+    expect(
+      problems({ grafana: { infinityPluginUrl: "https://mirror.example.com/infinity-3.11.1.zip" } }),
+    ).toEqual([]);
+    expect(problems({ grafana: { infinityPluginUrl: "http://mirror.example.com/i.zip" } })).toEqual([
+      'config: grafana.infinityPluginUrl = "http://mirror.example.com/i.zip": must be an https URL',
+    ]);
+    expect(problems({ grafana: { infinityPluginUrl: "https://mirror.example.com/a,b.zip" } })).toEqual([
+      'config: grafana.infinityPluginUrl = "https://mirror.example.com/a,b.zip": must not contain commas, semicolons or spaces (GF_INSTALL_PLUGINS separators)',
+    ]);
+  });
+
   it("refuses published ports that clash", () => {
     expect(problems({ logstash: { gelfPort: 9200 } })).toEqual([
       "config: logstash.gelfPort = 9200: clashes with elasticsearch.port: each published port must be different",

@@ -152,6 +152,29 @@ const alertContact = z
     "Where the error-rate alert is sent: none (default), email, or webhook (its URL is the sensitive Terraform variable alert_webhook_url)",
   );
 
+/** Grafana's [smtp] section (off by default): needed to deliver the e-mail contact point. */
+const smtp = z.strictObject({
+  host: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, { message: "must be host:port, e.g. smtp.example.com:587" })
+    .describe("docker mode: SMTP server Grafana sends alert e-mails through, as host:port"),
+  user: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "docker mode: SMTP user; its password is the sensitive Terraform variable grafana_smtp_password. Omit for a relay without authentication",
+    ),
+  fromAddress: z.email().describe("docker mode: sender address of alert e-mails"),
+  fromName: z.string().min(1).default("Grafana").describe("docker mode: sender name of alert e-mails"),
+  startTlsPolicy: z
+    .enum(["MandatoryStartTLS", "OpportunisticStartTLS", "NoStartTLS"])
+    .default("MandatoryStartTLS")
+    .describe(
+      "docker mode: STARTTLS policy; Mandatory by default so the password never crosses the network in clear (use NoStartTLS only with implicit TLS on port 465)",
+    ),
+});
+
 const grafana = z
   .strictObject({
     version: imageVersion(
@@ -162,8 +185,19 @@ const grafana = z
     infinityPluginVersion: z
       .string()
       .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, { message: "must be a pinned version such as 3.3.0" })
-      .default("3.11.3")
-      .describe("Version of the Infinity datasource plugin installed before Grafana starts"),
+      .default("3.11.1")
+      .describe(
+        "docker mode: version of the Infinity datasource plugin Grafana downloads from grafana.com before it starts (needs HTTPS egress to grafana.com)",
+      ),
+    infinityPluginUrl: z
+      .url({ protocol: /^https$/, message: "must be an https URL" })
+      .regex(/^[^,;\s]+$/, {
+        message: "must not contain commas, semicolons or spaces (GF_INSTALL_PLUGINS separators)",
+      })
+      .optional()
+      .describe(
+        "docker mode: https URL of the Infinity plugin zip (your mirror of the grafana.com or GitHub release), installed instead of the grafana.com download; the zip decides the version",
+      ),
     port: port(3000, "Host port of Grafana in docker mode"),
     url: z
       .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
@@ -174,6 +208,7 @@ const grafana = z
       .min(1)
       .default("API Analytics")
       .describe("Folder holding the dashboards and alert rules"),
+    smtp: smtp.optional(),
     alert: z
       .strictObject({
         errorRatePercent: z
@@ -233,9 +268,13 @@ export const configSchema = z
       .strictObject({
         host: z
           .string()
-          .min(1)
-          .default("unix:///var/run/docker.sock")
-          .describe("Docker daemon the docker provider talks to"),
+          .regex(/^(unix|tcp|ssh|npipe):\/\/./, {
+            message: "must be a Docker host URL (unix://, tcp://, ssh:// or npipe://)",
+          })
+          .optional()
+          .describe(
+            "Docker daemon the docker provider talks to; unset, the provider's own default applies (DOCKER_HOST, else the local socket)",
+          ),
         namePrefix: z
           .string()
           .regex(/^[a-z][a-z0-9-]{0,29}$/, {
@@ -259,6 +298,14 @@ export const configSchema = z
   })
   .superRefine((c, ctx) => {
     const es = c.elasticsearch;
+    // Elastic's guidance: the heap at most half the memory, the rest for the OS file cache and off-heap.
+    if (c.mode === "docker" && heapMb(es.heap) * 2 > es.memoryLimitMb)
+      ctx.addIssue({
+        code: "custom",
+        path: ["elasticsearch", "heap"],
+        input: es.heap,
+        message: `must be at most half of elasticsearch.memoryLimitMb (${es.memoryLimitMb} MB), so the node is not killed for memory`,
+      });
     if (c.mode === "external") {
       if (!es.endpoint && !es.cloudId)
         ctx.addIssue({
@@ -281,6 +328,15 @@ export const configSchema = z
           input: c.grafana.url,
           message: "external mode needs grafana.url",
         });
+      // The existing Grafana's own SMTP settings and plugins apply; the stack does not touch them.
+      for (const key of ["smtp", "infinityPluginUrl"] as const)
+        if (c.grafana[key] !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["grafana", key],
+            input: c.grafana[key],
+            message: "only used in docker mode (an external Grafana keeps its own settings and plugins)",
+          });
     } else {
       for (const key of ["endpoint", "cloudId"] as const)
         if (es[key] !== undefined)
@@ -296,6 +352,14 @@ export const configSchema = z
           path: ["grafana", "url"],
           input: c.grafana.url,
           message: "only used in external mode (mode is docker)",
+        });
+      if (c.grafana.alert.contact.type === "email" && c.grafana.smtp === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["grafana", "alert", "contact", "type"],
+          input: "email",
+          message:
+            "needs grafana.smtp in docker mode: Grafana's SMTP is off by default, so no alert e-mail could be delivered",
         });
       if (es.replicas !== undefined && es.replicas >= es.nodes)
         ctx.addIssue({
@@ -324,6 +388,12 @@ export const configSchema = z
       }
     }
   });
+
+/** A JVM heap size (`512m`, `2g`) in MB. */
+export function heapMb(heap: string): number {
+  const value = Number.parseInt(heap, 10);
+  return heap.endsWith("g") ? value * 1024 : value;
+}
 
 export type StackConfig = z.output<typeof configSchema>;
 export type StackConfigInput = z.input<typeof configSchema>;

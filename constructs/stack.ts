@@ -4,7 +4,7 @@ import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
-import type { StackConfig } from "../config";
+import { ConfigError, type StackConfig } from "../config";
 import { configureBackend } from "./backend";
 import { CertificateAuthority } from "./pki/certificate-authority";
 import { Elasticsearch } from "./elasticsearch/elasticsearch";
@@ -21,6 +21,7 @@ import { Logstash } from "./logstash/container";
 import { DockerGrafana, ExternalGrafana, type GrafanaTarget } from "./grafana/instance";
 import { Datasources } from "./grafana/datasources";
 import { GrafanaContent } from "./grafana/content";
+import { tlsNameProblems, type TlsUse } from "./tls-names";
 
 export interface AnalyticsStackProps {
   readonly config: StackConfig;
@@ -42,7 +43,8 @@ export class AnalyticsStack extends TerraformStack {
     const { config } = props;
     configureBackend(this, config.backend, props.localStatePath);
 
-    new DockerProvider(this, "Docker", { host: config.docker.host });
+    // Without a host the provider uses DOCKER_HOST, else the local socket (rootless, Colima, Podman).
+    new DockerProvider(this, "Docker", config.docker.host ? { host: config.docker.host } : {});
     new RandomProvider(this, "Random");
     new TlsProvider(this, "Tls");
 
@@ -88,6 +90,10 @@ export class AnalyticsStack extends TerraformStack {
           networkName: network.name,
           version: config.grafana.version,
           infinityPluginVersion: config.grafana.infinityPluginVersion,
+          ...(config.grafana.infinityPluginUrl !== undefined
+            ? { infinityPluginUrl: config.grafana.infinityPluginUrl }
+            : {}),
+          ...(config.grafana.smtp !== undefined ? { smtp: config.grafana.smtp } : {}),
           port: config.grafana.port,
           bindAddress: config.docker.bindAddress,
           ca,
@@ -95,7 +101,8 @@ export class AnalyticsStack extends TerraformStack {
       : new ExternalGrafana(this, "Grafana", { url: config.grafana.url ?? "" });
 
     const datasources = new Datasources(this, "Datasources", {
-      elasticsearchUrl: es.connection.clientEndpoints[0],
+      // Any healthy node answers: losing one node does not break the dashboards or the alert.
+      elasticsearchUrl: es.connection.clusterEndpoint,
       elasticsearchCaPem: es.connection.caCertPem,
       readerKeyEncoded: es.grafanaReader.encoded,
       logs: { index: es.logs.pattern, timeField: LOG_TIME_FIELD, writtenIndex: this.logstash.sampleIndex },
@@ -107,6 +114,12 @@ export class AnalyticsStack extends TerraformStack {
       ownsGrafana: docker,
       dependsOn: [...this.grafana.ready, datasources.logs, datasources.events, datasources.users],
     });
+
+    const tlsProblems = tlsNameProblems(this.tlsUses(es.connection.clusterEndpoint));
+    if (tlsProblems.length > 0)
+      throw new ConfigError(
+        tlsProblems.map((p) => `docker.bindAddress = ${JSON.stringify(config.docker.bindAddress)}: ${p}`),
+      );
 
     new TerraformOutput(this, "elasticsearch_endpoint", { value: es.connection.publicEndpoint });
     new TerraformOutput(this, "grafana_url", { value: this.grafana.url });
@@ -139,6 +152,34 @@ export class AnalyticsStack extends TerraformStack {
         description: "Password of Grafana's admin user",
       });
     }
+  }
+  /**
+   * Every HTTPS URL of a server whose certificate the stack issues, with the client it is
+   * handed to: TLS is verified everywhere, so each host must be named by that certificate.
+   */
+  private tlsUses(datasourceUrl: string): TlsUse[] {
+    const conn = this.elasticsearch.connection;
+    const certs = conn.nodeCertificates;
+    const uses: TlsUse[] = [];
+    if (certs.length > 0) {
+      uses.push({ client: "the elasticstack provider", url: conn.providerEndpoint, certificate: certs[0] });
+      uses.push({
+        client: "the smoke check and the Signal integration (output elasticsearch_endpoint)",
+        url: conn.publicEndpoint,
+        certificate: certs[0],
+      });
+      conn.clientEndpoints.forEach((url, i) =>
+        uses.push({ client: "Logstash's elasticsearch output", url, certificate: certs[i] }),
+      );
+      // Docker's DNS may answer the cluster alias with any node.
+      for (const certificate of certs)
+        uses.push({ client: "Grafana's Elasticsearch datasources", url: datasourceUrl, certificate });
+    }
+    if (this.grafana instanceof DockerGrafana) {
+      for (const client of ["the grafana provider", "the smoke check (output grafana_url)"])
+        uses.push({ client, url: this.grafana.url, certificate: this.grafana.certificate });
+    }
+    return uses;
   }
 }
 

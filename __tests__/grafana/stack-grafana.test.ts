@@ -1,7 +1,14 @@
 import { Testing } from "cdktf";
 import { ConfigError } from "../../config";
-import { Datasources, DATASOURCE_UIDS, indexPatternMatches } from "../../constructs/grafana/datasources";
+import {
+  Datasources,
+  DATASOURCE_UIDS,
+  GATEWAY_URL_PATTERN,
+  indexPatternMatches,
+} from "../../constructs/grafana/datasources";
 import { CONTENT_UIDS } from "../../constructs/grafana/content";
+import { infinityInstallEntry } from "../../constructs/grafana/instance";
+import type { DashboardJson } from "../../constructs/grafana/dashboards";
 import { CONFIGS, resourceAt, resourcesOf, synthStack, type TfJson } from "../support/synth";
 
 const tf = synthStack(CONFIGS.docker);
@@ -28,8 +35,63 @@ describe("Grafana in docker", () => {
     expect(secret?.content).toMatch(/^\$\{random_password\.Grafana_AdminPassword_[0-9A-F]{8}\.result\}$/);
   });
 
-  it("installs the Infinity plugin at a pinned version before the server starts", () => {
-    expect(env(container)).toContain("GF_INSTALL_PLUGINS=yesoreyeram-infinity-datasource 3.11.3");
+  it("installs the Infinity plugin at a published version, or from a configured mirror", () => {
+    // v3.11.1 is tagged in grafana/grafana-infinity-datasource; plugin-ci-workflows' cd.yml
+    // (ci-cd-workflows/v10.1.0, the plugin's publish workflow) tags only after the grafana.com publish.
+    expect(env(container)).toContain("GF_INSTALL_PLUGINS=yesoreyeram-infinity-datasource 3.11.1");
+    const url = "https://mirror.example.com/plugins/yesoreyeram-infinity-datasource-3.11.1.zip";
+    const mirrored = resourceAt(
+      synthStack({ grafana: { infinityPluginUrl: url } }),
+      "docker_container",
+      "Grafana/Container",
+    );
+    // grafana/grafana packaging/docker/run.sh: an entry `<url>;<plugin id>` goes to `grafana cli --pluginUrl`.
+    expect(env(mirrored)).toContain(`GF_INSTALL_PLUGINS=${url};yesoreyeram-infinity-datasource`);
+    expect(() => infinityInstallEntry("3.11.1", "https://a.example.com/x.zip,other")).toThrow(/commas/);
+  });
+
+  it("has no SMTP by default; with grafana.smtp, the password reaches Grafana only as a 0440 secret file", () => {
+    expect(env(container).filter((e) => e.startsWith("GF_SMTP_"))).toEqual([]);
+    expect(tf.variable?.grafana_smtp_password).toBeUndefined();
+    const mail = synthStack({
+      grafana: {
+        smtp: { host: "smtp.example.com:587", user: "alerts", fromAddress: "grafana@example.com" },
+        alert: { contact: { type: "email", addresses: ["ops@example.com"] } },
+      },
+    });
+    const c = resourceAt(mail, "docker_container", "Grafana/Container");
+    expect(env(c).filter((e) => e.startsWith("GF_SMTP_"))).toEqual([
+      "GF_SMTP_ENABLED=true",
+      "GF_SMTP_HOST=smtp.example.com:587",
+      "GF_SMTP_USER=alerts",
+      "GF_SMTP_PASSWORD__FILE=/run/secrets/grafana_smtp_password",
+      "GF_SMTP_FROM_ADDRESS=grafana@example.com",
+      "GF_SMTP_FROM_NAME=Grafana",
+      "GF_SMTP_STARTTLS_POLICY=MandatoryStartTLS",
+      "GF_SMTP_SKIP_VERIFY=false",
+    ]);
+    // Root-owned 0440: readable by Grafana's group 0 (the image runs uid 472, gid 0), not by others.
+    expect(
+      (c.upload as Record<string, unknown>[]).find((u) => u.file === "/run/secrets/grafana_smtp_password"),
+    ).toEqual({
+      file: "/run/secrets/grafana_smtp_password",
+      content: "${var.grafana_smtp_password}",
+      permissions: "0440",
+    });
+    expect(mail.variable?.grafana_smtp_password).toMatchObject({ sensitive: true, type: "string" });
+    const relay = synthStack({
+      grafana: {
+        smtp: {
+          host: "relay.internal:25",
+          fromAddress: "grafana@example.com",
+          startTlsPolicy: "OpportunisticStartTLS",
+        },
+      },
+    });
+    expect(relay.variable?.grafana_smtp_password).toBeUndefined();
+    expect(env(resourceAt(relay, "docker_container", "Grafana/Container")).join(" ")).not.toMatch(
+      /GF_SMTP_(USER|PASSWORD)/,
+    );
   });
 
   it("serves HTTPS with a certificate from the stack CA, keeps its data on a protected volume, and waits for /api/health", () => {
@@ -79,7 +141,8 @@ describe("datasources", () => {
   it("reads the log indices over verified TLS with the grafana_reader key in http_headers", () => {
     const logs = datasource(tf, DATASOURCE_UIDS.logs);
     expect(logs.type).toBe("elasticsearch");
-    expect(logs.url).toBe("https://elk-es-0:9200");
+    // The cluster alias every node answers: one node down does not break the dashboards.
+    expect(logs.url).toBe("https://elk-es:9200");
     expect(JSON.parse(logs.json_data_encoded as string)).toMatchObject({
       index: "dreamfactory-logs-*",
       timeField: "@timestamp",
@@ -113,6 +176,25 @@ describe("datasources", () => {
     );
     expect(users.http_headers).toEqual({ "X-DreamFactory-API-Key": "${var.dreamfactory_api_key}" });
     expect(tf.variable?.dreamfactory_api_key).toMatchObject({ sensitive: true });
+  });
+
+  it("refuses a gateway URL with a trailing slash, which Infinity would join into //api/v2/...", () => {
+    // grafana-infinity-datasource pkg/infinity/request.go GetQueryURL (v3.11.1): base URL + path, as strings.
+    const variable = tf.variable?.dreamfactory_url as { validation: { condition: string }[] };
+    const [{ condition }] = variable.validation;
+    expect(condition).toBe(`\${can(regex(${JSON.stringify(GATEWAY_URL_PATTERN)}, var.dreamfactory_url))}`);
+    // MODEL: JavaScript's RegExp stands in for Terraform's RE2, which reads this pattern alike
+    // (the same cases were run through `terraform plan` 1.11.4 by hand).
+    const accepts = (url: string) => new RegExp(GATEWAY_URL_PATTERN).test(url);
+    for (const ok of ["https://api.example.com", "https://api.example.com:8443/df", "http://10.0.0.5"])
+      expect(accepts(ok)).toBe(true);
+    for (const bad of [
+      "https://api.example.com/",
+      "https://api.example.com/df/",
+      "api.example.com",
+      "https://a.example.com?x=1",
+    ])
+      expect(accepts(bad)).toBe(false);
   });
 
   it("refuses an index pattern that matches no index the stack writes", () => {
@@ -170,11 +252,27 @@ describe("dashboards and the alert", () => {
     );
   });
 
+  it("links the rule to the error-rate panel with both reserved annotations", () => {
+    // grafana/terraform-provider-grafana docs/resources/rule_group.md (v4.45.1): `__dashboardUid__`
+    // and `__panelId__` link an alert to a panel and must be set together.
+    const [rule] = rules.rule as { annotations: Record<string, string> }[];
+    const [api] = Object.values(resourcesOf(tf, "grafana_dashboard"))
+      .map((d) => JSON.parse(d.config_json as string) as DashboardJson)
+      .filter((d) => d.uid === rule.annotations.__dashboardUid__);
+    expect(api?.uid).toBe(CONTENT_UIDS.apiActivity);
+    const linked = api.panels.find((p) => String(p.id) === rule.annotations.__panelId__);
+    expect(linked?.title).toBe("Error Rate by HTTP Status");
+    expect(rule.annotations).not.toHaveProperty("dashboard_uid");
+  });
+
   it("sends nowhere by default; e-mail or webhook from config, the webhook URL from a sensitive variable", () => {
     expect(resourcesOf(tf, "grafana_contact_point")).toEqual({});
     expect(resourcesOf(tf, "grafana_notification_policy")).toEqual({});
     const email = synthStack({
-      grafana: { alert: { contact: { type: "email", addresses: ["ops@example.com"] } } },
+      grafana: {
+        smtp: { host: "smtp.example.com:587", fromAddress: "grafana@example.com" },
+        alert: { contact: { type: "email", addresses: ["ops@example.com"] } },
+      },
     });
     const [cp] = Object.values(resourcesOf(email, "grafana_contact_point"));
     expect(cp.email).toEqual([{ addresses: ["ops@example.com"], single_email: true }]);

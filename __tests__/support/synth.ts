@@ -62,5 +62,10 @@ export const CONFIGS: Record<string, StackConfigInput> = {
 export const SHIPPED_CONFIGS: Record<string, StackConfigInput> = {
   ...CONFIGS,
   webhookAlert: { grafana: { alert: { contact: { type: "webhook" } } } },
-  emailAlert: { grafana: { alert: { contact: { type: "email", addresses: ["ops@example.com"] } } } },
+  emailAlert: {
+    grafana: {
+      smtp: { host: "smtp.example.com:587", user: "alerts", fromAddress: "grafana@example.com" },
+      alert: { contact: { type: "email", addresses: ["ops@example.com"] } },
+    },
+  },
 };

@@ -1,24 +1,57 @@
 import type { ContainerHealthcheck } from "@cdktf/provider-docker/lib/container";
 
+/**
+ * A whole number of seconds in Go's `Duration.String()` form (`90` → `1m30s`, `60` → `1m0s`,
+ * `3600` → `1h0m0s`). The docker provider reads healthcheck durations back in that form and
+ * compares them as strings, so any other spelling of the same duration diffs on every plan.
+ */
+export function goDuration(seconds: number): string {
+  if (!Number.isInteger(seconds) || seconds < 0)
+    throw new Error(`goDuration: ${seconds} is not a whole, non-negative number of seconds`);
+  if (seconds < 60) return `${seconds}s`;
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h > 0 ? `${h}h${m}m${s}s` : `${m}m${s}s`;
+}
+
+export interface HealthcheckTiming {
+  /** Seconds between checks. @default 10 */
+  readonly intervalSeconds?: number;
+  /** Seconds during which failures do not count. @default 30 */
+  readonly startPeriodSeconds?: number;
+  /** Failures in a row before the container is unhealthy. @default 12 */
+  readonly retries?: number;
+}
+
 /** A shell healthcheck; docker marks the container healthy once it passes. */
-export function healthcheck(
-  command: string,
-  opts: { readonly startPeriod?: string; readonly interval?: string; readonly retries?: number } = {},
-): ContainerHealthcheck {
+export function healthcheck(command: string, opts: HealthcheckTiming = {}): ContainerHealthcheck {
   return {
     test: ["CMD-SHELL", command],
-    interval: opts.interval ?? "10s",
-    timeout: "10s",
+    interval: goDuration(opts.intervalSeconds ?? 10),
+    timeout: goDuration(10),
     retries: opts.retries ?? 12,
-    startPeriod: opts.startPeriod ?? "30s",
+    startPeriod: goDuration(opts.startPeriodSeconds ?? 30),
   };
 }
 
 /** The address a client on the docker host uses for a port bound to `bindAddress`. */
 export function hostReachableAddress(bindAddress: string): string {
-  if (bindAddress === "0.0.0.0" || bindAddress === "127.0.0.1") return "localhost";
-  if (bindAddress === "::") return "localhost";
+  if (isWildcardAddress(bindAddress) || bindAddress === "127.0.0.1") return "localhost";
   return bindAddress.includes(":") ? `[${bindAddress}]` : bindAddress;
+}
+
+/** 0.0.0.0 and :: accept connections on every address of the host. */
+export function isWildcardAddress(address: string): boolean {
+  return address === "0.0.0.0" || address === "::";
+}
+
+/**
+ * The addresses a certificate must name for clients on the docker host: loopback, and the
+ * bind address when it is a specific one (a client then connects to exactly that address).
+ */
+export function hostCertificateAddresses(bindAddress: string): string[] {
+  return [...new Set(["127.0.0.1", ...(isWildcardAddress(bindAddress) ? [] : [bindAddress])])];
 }
 
 /**

@@ -5,8 +5,14 @@ import { Container } from "@cdktf/provider-docker/lib/container";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Password } from "@cdktf/provider-random/lib/password";
-import type { CertificateAuthority } from "../pki/certificate-authority";
-import { healthcheck, hostReachableAddress } from "../docker/common";
+import type { CertificateAuthority, CertificateNames } from "../pki/certificate-authority";
+import { healthcheck, hostCertificateAddresses, hostReachableAddress } from "../docker/common";
+
+/**
+ * Mode of the uploaded ELASTIC_PASSWORD_FILE: the image's entrypoint refuses anything but
+ * 400 or 600 (`stat -L -c %a`, distribution/src/bin/elasticsearch-env-from-file).
+ */
+export const ELASTIC_PASSWORD_FILE_MODE = "0600";
 
 /** Where the cluster's CA certificate is placed inside every container that talks to it. */
 export const ES_CA_PATH_IN_CONTAINERS = "/usr/share/certs/elasticsearch-ca.crt";
@@ -17,6 +23,11 @@ export interface ElasticsearchConnection {
   readonly providerEndpoint: string;
   /** URLs that containers on the stack's docker network (or anywhere, for external) use. */
   readonly clientEndpoints: string[];
+  /**
+   * One URL that reaches any healthy node, for clients that take a single URL (Grafana's
+   * datasources): a network alias every node answers in docker mode, the endpoint otherwise.
+   */
+  readonly clusterEndpoint: string;
   /** Public URL users and the event router see (output `elasticsearch_endpoint`). */
   readonly publicEndpoint: string;
   /** Elastic Cloud id when the cluster is on Elastic Cloud. */
@@ -30,6 +41,8 @@ export interface ElasticsearchConnection {
   readonly ready: ITerraformDependable[];
   /** Number of data nodes, which decides replicas. */
   readonly nodeCount: number;
+  /** Certificates of the nodes, by node index, when the stack issued them (docker mode). */
+  readonly nodeCertificates: readonly CertificateNames[];
 }
 
 export interface DockerClusterProps {
@@ -59,6 +72,7 @@ export interface DockerClusterProps {
 export class DockerElasticsearchCluster extends Construct implements ElasticsearchConnection {
   readonly providerEndpoint: string;
   readonly clientEndpoints: string[];
+  readonly clusterEndpoint: string;
   readonly publicEndpoint: string;
   readonly caCertPem: string;
   readonly username = "elastic";
@@ -67,6 +81,9 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
   readonly nodeCount: number;
   /** Container names, which are also the nodes' DNS names on the docker network. */
   readonly nodeNames: string[];
+  /** DNS name on the docker network that every node answers (Docker's DNS returns them all). */
+  readonly clusterAlias: string;
+  readonly nodeCertificates: CertificateNames[] = [];
 
   constructor(scope: Construct, id: string, props: DockerClusterProps) {
     super(scope, id);
@@ -87,6 +104,8 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
     this.providerEndpoint = `https://${hostAddress}:${props.port}`;
     this.publicEndpoint = this.providerEndpoint;
     this.clientEndpoints = this.nodeNames.map((n) => `https://${n}:9200`);
+    this.clusterAlias = `${props.namePrefix}-es`;
+    this.clusterEndpoint = `https://${this.clusterAlias}:9200`;
 
     const certDir = "/usr/share/elasticsearch/config/certs";
     const passwordFile = "/run/secrets/elastic_password";
@@ -94,9 +113,10 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
       const nodeScope = new Construct(this, `Node${i}`);
       const cert = props.ca.issue(`Node${i}`, {
         commonName: nodeName,
-        dnsNames: [nodeName, "localhost"],
-        ipAddresses: uniq(["127.0.0.1", ...(isWildcard(props.bindAddress) ? [] : [props.bindAddress])]),
+        dnsNames: [nodeName, this.clusterAlias, "localhost"],
+        ipAddresses: hostCertificateAddresses(props.bindAddress),
       });
+      this.nodeCertificates.push(cert.names);
       const volume = new Volume(nodeScope, "Data", {
         name: `${nodeName}-data`,
         lifecycle: { preventDestroy: true },
@@ -114,6 +134,13 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
         image: image.imageId,
         restart: "unless-stopped",
         memory: props.memoryLimitMb,
+        // Equal to memory: no swap, as Elastic recommends; and without it Docker doubles the
+        // limit for swap, which the provider reads back and diffs on every plan.
+        memorySwap: props.memoryLimitMb,
+        // The entrypoint starts as root only to read the root-owned 0600 password file (the
+        // provider uploads as root:root; the entrypoint wants mode 400 or 600), then runs
+        // Elasticsearch as uid 1000, gid 0 (chroot --userspec=1000:0).
+        user: "0:0",
         env: [
           `node.name=${nodeName}`,
           `cluster.name=${props.namePrefix}-cluster`,
@@ -135,21 +162,22 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
           "xpack.license.self_generated.type=basic",
         ],
         ulimit: [{ name: "nofile", soft: 65535, hard: 65535 }],
-        // Secrets are root-owned and group-readable: the image runs as uid 1000, gid 0.
+        // Uploads are root-owned. Elasticsearch (uid 1000, gid 0) reads the key through its group;
+        // only the entrypoint and the healthcheck (root) read the password file.
         upload: [
           { file: `${certDir}/ca.crt`, content: props.ca.certPem },
           { file: `${certDir}/node.crt`, content: cert.certPem },
           { file: `${certDir}/node.key`, content: cert.keyPem, permissions: "0440" },
-          { file: passwordFile, content: this.password, permissions: "0440" },
+          { file: passwordFile, content: this.password, permissions: ELASTIC_PASSWORD_FILE_MODE },
         ],
         volumes: [{ volumeName: volume.name, containerPath: "/usr/share/elasticsearch/data" }],
-        networksAdvanced: [{ name: props.networkName, aliases: [nodeName] }],
+        networksAdvanced: [{ name: props.networkName, aliases: [nodeName, this.clusterAlias] }],
         ports: i === 0 ? [{ internal: 9200, external: props.port, ip: props.bindAddress }] : [],
         healthcheck: healthcheck(
           // -f fails on the 408 that wait_for_status returns when the cluster is not yet yellow.
           `curl -fsS --cacert ${certDir}/ca.crt -u "elastic:$(cat ${passwordFile})" ` +
             `"https://localhost:9200/_cluster/health?wait_for_status=yellow&timeout=5s" >/dev/null`,
-          { startPeriod: "90s" },
+          { startPeriodSeconds: 90 },
         ),
         // Ready means healthy: every Elasticsearch resource depends on this.
         wait: true,
@@ -175,6 +203,7 @@ export interface ExternalClusterProps {
 export class ExternalElasticsearchCluster extends Construct implements ElasticsearchConnection {
   readonly providerEndpoint: string;
   readonly clientEndpoints: string[];
+  readonly clusterEndpoint: string;
   readonly publicEndpoint: string;
   readonly cloudId?: string;
   readonly caCertPem?: string;
@@ -182,6 +211,8 @@ export class ExternalElasticsearchCluster extends Construct implements Elasticse
   readonly password: string;
   readonly ready: ITerraformDependable[] = [];
   readonly nodeCount = 2;
+  /** The cluster's certificate is not the stack's: its names are not known at synth time. */
+  readonly nodeCertificates: readonly CertificateNames[] = [];
 
   constructor(scope: Construct, id: string, props: ExternalClusterProps) {
     super(scope, id);
@@ -189,6 +220,7 @@ export class ExternalElasticsearchCluster extends Construct implements Elasticse
     this.providerEndpoint = endpoint;
     this.publicEndpoint = endpoint;
     this.clientEndpoints = [endpoint];
+    this.clusterEndpoint = endpoint;
     this.cloudId = props.cloudId;
 
     // Variables live at stack level so their names are plain (var.elasticsearch_password).
@@ -215,8 +247,7 @@ export class ExternalElasticsearchCluster extends Construct implements Elasticse
           "PEM CA certificate of the cluster (http_ca.crt), given to the provider, Logstash and Grafana.",
         validation: [
           {
-            // An expression in Terraform JSON is a template: without ${} it is a constant string,
-            // which Terraform rejects ("must refer to var.elasticsearch_ca_certificate").
+            // Terraform JSON reads a bare string as a literal; the condition must be a template.
             condition: '${can(regex("-----BEGIN CERTIFICATE-----", var.elasticsearch_ca_certificate))}',
             errorMessage:
               "elasticsearch_ca_certificate must be a PEM certificate (-----BEGIN CERTIFICATE-----).",
@@ -226,12 +257,4 @@ export class ExternalElasticsearchCluster extends Construct implements Elasticse
       this.caCertPem = ca.stringValue;
     }
   }
-}
-
-function isWildcard(address: string): boolean {
-  return address === "0.0.0.0" || address === "::";
-}
-
-function uniq(values: string[]): string[] {
-  return [...new Set(values)];
 }

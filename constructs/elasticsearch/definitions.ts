@@ -23,7 +23,7 @@ export function eventsIndexMappings(): estypes.MappingTypeMapping {
   for (const name of ["context", "properties", "traits"]) {
     properties[name] = { type: "object", enabled: true, dynamic: true };
   }
-  return { dynamic: false, properties };
+  return echoForm({ dynamic: false, properties });
 }
 
 /**
@@ -31,7 +31,42 @@ export function eventsIndexMappings(): estypes.MappingTypeMapping {
  * only catalogued fields are indexed, the rest stays in _source.
  */
 export function logIndexMappings(): estypes.MappingTypeMapping {
-  return { dynamic: false, properties: toMappingProperties(LOG_FIELDS) };
+  return echoForm({ dynamic: false, properties: toMappingProperties(LOG_FIELDS) });
+}
+
+/**
+ * A mapping as Elasticsearch serializes it back (GET _mapping, ObjectMapper#toXContent in
+ * elastic/elasticsearch 8.x): `dynamic` as a string, `enabled` only when false, `type: object`
+ * only on an object without properties. Written in this form, the provider's comparison of
+ * what it sent with what it reads back finds nothing to change.
+ */
+export function echoForm(mapping: estypes.MappingTypeMapping): estypes.MappingTypeMapping {
+  const out: estypes.MappingTypeMapping = { ...mapping };
+  if (typeof mapping.dynamic === "boolean") out.dynamic = mapping.dynamic ? "true" : "false";
+  if (mapping.properties) out.properties = echoProperties(mapping.properties);
+  return out;
+}
+
+function echoProperties(
+  properties: Record<string, estypes.MappingProperty>,
+): Record<string, estypes.MappingProperty> {
+  return Object.fromEntries(Object.entries(properties).map(([name, p]) => [name, echoProperty(p)]));
+}
+
+function echoProperty(property: estypes.MappingProperty): estypes.MappingProperty {
+  const isObject = property.type === "object" || (property.type === undefined && "properties" in property);
+  if (!isObject) return property;
+  const obj = { ...(property as estypes.MappingObjectProperty) };
+  const hasProperties = obj.properties !== undefined && Object.keys(obj.properties).length > 0;
+  if (hasProperties) {
+    delete obj.type;
+    obj.properties = echoProperties(obj.properties ?? {});
+  } else {
+    delete obj.properties;
+  }
+  if (obj.enabled === true) delete obj.enabled;
+  if (typeof obj.dynamic === "boolean") obj.dynamic = obj.dynamic ? "true" : "false";
+  return obj as estypes.MappingProperty;
 }
 
 export function logIndexSettings(policyName: string, replicas: number): estypes.IndicesIndexSettings {

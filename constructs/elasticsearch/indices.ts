@@ -15,23 +15,37 @@ export interface EventsIndexProps {
 }
 
 /**
- * The product events index with its explicit mapping. Deletion protection stays on:
- * destroying it takes a deliberate config change (see README, "Destroying on purpose").
+ * The product events index with its explicit mapping. The mapping lives in an index template
+ * that matches only this index: the provider compares an index's `mappings` with what
+ * Elasticsearch returns, and the dynamic `context`/`properties`/`traits` objects grow with every
+ * new event field, so a mapping on the index resource could never settle. The template also
+ * gives the same mapping to the index if it is ever recreated through the writer's
+ * `create_index`. Deletion protection stays on: destroying the index takes a deliberate config
+ * change (see README, "Destroying on purpose").
  */
 export class EventsIndex extends Construct {
   readonly name: string;
   readonly resource: ElasticsearchIndex;
+  readonly template: ElasticsearchIndexTemplate;
 
   constructor(scope: Construct, id: string, props: EventsIndexProps) {
     super(scope, id);
     this.name = props.name;
+    this.template = new ElasticsearchIndexTemplate(this, "Template", {
+      name: props.name,
+      indexPatterns: [props.name],
+      // Above the log template's priority: a name matching both patterns gets this mapping.
+      priority: 500,
+      template: { mappings: terraformLiteral(JSON.stringify(eventsIndexMappings())) },
+      dependsOn: props.dependsOn,
+    });
     this.resource = new ElasticsearchIndex(this, "Index", {
       name: props.name,
       numberOfShards: 1,
       numberOfReplicas: props.replicas,
-      mappings: terraformLiteral(JSON.stringify(eventsIndexMappings())),
       deletionProtection: true,
-      dependsOn: props.dependsOn,
+      // The index takes its mapping from the template when it is created.
+      dependsOn: [...props.dependsOn, this.template],
     });
   }
 }

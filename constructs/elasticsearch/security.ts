@@ -44,9 +44,9 @@ export class ScopedApiKey extends Construct {
       name: `${props.roleName}-key`,
       roleDescriptors: JSON.stringify({ [props.roleName]: props.descriptor }),
       metadata: JSON.stringify({ managed_by: "elk-grafana-cdktf", role: props.roleName }),
+      // No create_before_destroy: Terraform would force it onto everything the key depends on,
+      // the Elasticsearch containers included, whose fixed names and ports make a second copy fail.
       dependsOn: [...props.dependsOn, role],
-      // A replacement key exists before the old one is invalidated: clients can switch over.
-      lifecycle: { createBeforeDestroy: true },
     });
     this.encoded = key.encoded;
     this.idColonKey = `${key.keyId}:${key.apiKey}`;

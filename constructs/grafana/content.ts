@@ -10,6 +10,7 @@ import { EVENT_FIELDS, LOG_FIELDS, LOG_TYPE } from "../elasticsearch/fields";
 import { terraformLiteral } from "../docker/common";
 import {
   DashboardFieldError,
+  ERROR_RATE_PANEL_ID,
   assertDashboardFields,
   buildApiActivityDashboard,
   buildErrorRateAlertRule,
@@ -101,7 +102,10 @@ export class GrafanaContent extends Construct {
           labels: { component: "api-gateway", severity: "warning" },
           annotations: {
             summary: `More than ${config.grafana.alert.errorRatePercent}% of API requests failed (status >= 400) over 5 minutes.`,
-            dashboard_uid: CONTENT_UIDS.apiActivity,
+            // Grafana's reserved link from a rule to a panel: both keys or neither
+            // (grafana/terraform-provider-grafana docs/resources/rule_group.md, v4.45.1).
+            __dashboardUid__: CONTENT_UIDS.apiActivity,
+            __panelId__: String(ERROR_RATE_PANEL_ID),
           },
           ...(routeOnRule ? { notificationSettings: { contactPoint: contactPoint.name } } : {}),
         },

@@ -11,6 +11,12 @@ export const DATASOURCE_UIDS = {
   users: "gateway-users",
 } as const;
 
+/**
+ * The gateway's base URL: scheme, host and an optional path, never ending in "/". RE2 (Terraform's
+ * regex) and JavaScript read this pattern alike.
+ */
+export const GATEWAY_URL_PATTERN = "^https?://[^/?#\\s]+(/[^?#\\s]*[^/?#\\s])?$";
+
 export interface ElasticsearchDatasourceTarget {
   /** Index name or pattern the datasource searches. */
   readonly index: string;
@@ -93,6 +99,16 @@ export class Datasources extends Construct {
       sensitive: true,
       description:
         "Base URL of the DreamFactory gateway whose user API the Infinity datasource reads, e.g. https://api.example.com",
+      // Infinity prefixes the query path to the base URL as a plain string (grafana-infinity-datasource
+      // pkg/infinity/request.go GetQueryURL, v3.11.1): a trailing "/" would request //api/v2/...
+      validation: [
+        {
+          // In Terraform JSON an expression is a "${...}" template; a bare string would be a string.
+          condition: `\${can(regex(${JSON.stringify(GATEWAY_URL_PATTERN)}, var.dreamfactory_url))}`,
+          errorMessage:
+            'dreamfactory_url must be an http(s) URL without a trailing "/", query or fragment, e.g. https://api.example.com',
+        },
+      ],
     });
     const gatewayKey = new TerraformVariable(TerraformStack.of(this), "dreamfactory_api_key", {
       type: "string",

@@ -5,8 +5,8 @@ import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { GrafanaProvider } from "../../.gen/providers/grafana/provider";
-import type { CertificateAuthority } from "../pki/certificate-authority";
-import { healthcheck, hostReachableAddress } from "../docker/common";
+import type { CertificateAuthority, CertificateNames } from "../pki/certificate-authority";
+import { healthcheck, hostCertificateAddresses, hostReachableAddress } from "../docker/common";
 
 /** Plugin id of the Infinity datasource (the gateway's user API). */
 export const INFINITY_PLUGIN_ID = "yesoreyeram-infinity-datasource";
@@ -19,15 +19,54 @@ export interface GrafanaTarget {
   readonly ready: ITerraformDependable[];
 }
 
+/** Grafana's SMTP settings; the password comes from the sensitive variable grafana_smtp_password. */
+export interface GrafanaSmtp {
+  /** `host:port` of the SMTP server. */
+  readonly host: string;
+  /**
+   * SMTP user; when set, the stack declares the sensitive variable grafana_smtp_password.
+   * @default no authentication (a relay)
+   */
+  readonly user?: string;
+  readonly fromAddress: string;
+  readonly fromName: string;
+  readonly startTlsPolicy: "MandatoryStartTLS" | "OpportunisticStartTLS" | "NoStartTLS";
+}
+
 export interface DockerGrafanaProps {
   readonly namePrefix: string;
   readonly networkName: string;
   /** Pinned image version. */
   readonly version: string;
+  /** Infinity version Grafana's run.sh downloads from grafana.com (unused with `infinityPluginUrl`). */
   readonly infinityPluginVersion: string;
+  /**
+   * https URL of the Infinity plugin zip, installed instead of the grafana.com download.
+   * @default the grafana.com download of `infinityPluginVersion`
+   */
+  readonly infinityPluginUrl?: string;
+  /**
+   * SMTP server for alert e-mails.
+   * @default SMTP off (Grafana's default): e-mail contact points cannot deliver
+   */
+  readonly smtp?: GrafanaSmtp;
   readonly port: number;
   readonly bindAddress: string;
   readonly ca: CertificateAuthority;
+}
+
+/**
+ * The GF_INSTALL_PLUGINS entry for Infinity. grafana/grafana packaging/docker/run.sh (11.x) splits
+ * the variable on "," and passes an entry `<url>;<plugin id>` to `grafana cli --pluginUrl`,
+ * otherwise `<plugin id> <version>` to a grafana.com download; the script runs under `set -e`,
+ * so a failed download stops the container before the server starts.
+ */
+export function infinityInstallEntry(version: string, url?: string): string {
+  if (url === undefined) return `${INFINITY_PLUGIN_ID} ${version}`;
+  if (!/^https:\/\/[^,;\s]+$/.test(url)) {
+    throw new Error(`infinityPluginUrl "${url}" must be an https URL without commas, semicolons or spaces`);
+  }
+  return `${url};${INFINITY_PLUGIN_ID}`;
 }
 
 /**
@@ -38,6 +77,8 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
   readonly url: string;
   readonly ready: ITerraformDependable[];
   readonly adminPassword: string;
+  /** Names of the certificate Grafana serves, known at synth time. */
+  readonly certificate: CertificateNames;
 
   constructor(scope: Construct, id: string, props: DockerGrafanaProps) {
     super(scope, id);
@@ -47,14 +88,42 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
     const cert = props.ca.issue("Grafana", {
       commonName: name,
       dnsNames: [name, "localhost"],
-      ipAddresses: ["127.0.0.1"],
+      // The provider URL uses the bind address when it is a specific one.
+      ipAddresses: hostCertificateAddresses(props.bindAddress),
     });
+    this.certificate = cert.names;
     const image = new Image(this, "Image", { name: `grafana/grafana:${props.version}`, keepLocally: true });
     const data = new Volume(this, "Data", { name: `${name}-data`, lifecycle: { preventDestroy: true } });
     this.url = `https://${hostReachableAddress(props.bindAddress)}:${props.port}`;
 
     const certDir = "/etc/grafana/certs";
     const passwordFile = "/run/secrets/grafana_admin_password";
+    const smtpPasswordFile = "/run/secrets/grafana_smtp_password";
+    const smtp = props.smtp;
+    const smtpPassword =
+      smtp?.user !== undefined
+        ? new TerraformVariable(TerraformStack.of(this), "grafana_smtp_password", {
+            type: "string",
+            sensitive: true,
+            description: `Password of the SMTP user ${smtp.user} Grafana sends alert e-mails as.`,
+          })
+        : undefined;
+    // run.sh turns GF_*__FILE into the variable with the file's content (grafana/grafana
+    // packaging/docker/run.sh), so the secret is in no env entry and no synthesized JSON.
+    const smtpEnv =
+      smtp === undefined
+        ? []
+        : [
+            "GF_SMTP_ENABLED=true",
+            `GF_SMTP_HOST=${smtp.host}`,
+            ...(smtp.user !== undefined
+              ? [`GF_SMTP_USER=${smtp.user}`, `GF_SMTP_PASSWORD__FILE=${smtpPasswordFile}`]
+              : []),
+            `GF_SMTP_FROM_ADDRESS=${smtp.fromAddress}`,
+            `GF_SMTP_FROM_NAME=${smtp.fromName}`,
+            `GF_SMTP_STARTTLS_POLICY=${smtp.startTlsPolicy}`,
+            "GF_SMTP_SKIP_VERIFY=false",
+          ];
     const container = new Container(this, "Container", {
       name,
       hostname: name,
@@ -66,9 +135,10 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
         `GF_SERVER_CERT_FILE=${certDir}/grafana.crt`,
         `GF_SERVER_CERT_KEY=${certDir}/grafana.key`,
         `GF_SERVER_ROOT_URL=${this.url}/`,
-        // The 11.x image installs these with grafana-cli before it starts the server, so the
+        // The 11.x image installs these with grafana cli before it starts the server, so the
         // datasource works from the first request (preinstall_sync only exists from 12.1).
-        `GF_INSTALL_PLUGINS=${INFINITY_PLUGIN_ID} ${props.infinityPluginVersion}`,
+        `GF_INSTALL_PLUGINS=${infinityInstallEntry(props.infinityPluginVersion, props.infinityPluginUrl)}`,
+        ...smtpEnv,
         "GF_USERS_ALLOW_SIGN_UP=false",
         "GF_AUTH_ANONYMOUS_ENABLED=false",
         "GF_ANALYTICS_REPORTING_ENABLED=false",
@@ -78,7 +148,12 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
         { file: `${certDir}/ca.crt`, content: props.ca.certPem },
         { file: `${certDir}/grafana.crt`, content: cert.certPem },
         { file: `${certDir}/grafana.key`, content: cert.keyPem, permissions: "0440" },
+        // Uploads are root:root (docker provider); Grafana runs as uid 472 in group 0 (the image's
+        // GF_GID), so 0440 lets it read the secrets and nobody else on the container.
         { file: passwordFile, content: this.adminPassword, permissions: "0440" },
+        ...(smtpPassword !== undefined
+          ? [{ file: smtpPasswordFile, content: smtpPassword.stringValue, permissions: "0440" }]
+          : []),
       ],
       volumes: [{ volumeName: data.name, containerPath: "/var/lib/grafana" }],
       networksAdvanced: [{ name: props.networkName, aliases: [name] }],

@@ -111,7 +111,7 @@ export class Logstash extends Construct {
       labels: [{ label: "elk-grafana-cdktf.pipeline-sha256", value: sha256(this.pipelineText) }],
       healthcheck: healthcheck(
         `curl -fsS http://127.0.0.1:${MONITORING_PORT}/_node/pipelines/${PIPELINE_ID} | grep -q '"${PIPELINE_ID}"'`,
-        { startPeriod: "60s" },
+        { startPeriodSeconds: 60 },
       ),
       wait: true,
       waitTimeout: 300,

@@ -9,7 +9,15 @@ const CA_VALIDITY_HOURS = 24 * 365 * 5;
 const CERT_VALIDITY_HOURS = 24 * 365;
 const EARLY_RENEWAL_HOURS = 24 * 30;
 
+/** The names a certificate is issued for, known at synth time. */
+export interface CertificateNames {
+  readonly commonName: string;
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses: readonly string[];
+}
+
 export interface IssuedCertificate {
+  readonly names: CertificateNames;
   /** PEM certificate (unknown until apply). */
   readonly certPem: string;
   /** PEM private key in PKCS#8, which Elasticsearch, Logstash and Grafana all read. */
@@ -44,17 +52,14 @@ export class CertificateAuthority extends Construct {
   }
 
   /** Issues a server (and client, for node-to-node TLS) certificate for the given names. */
-  issue(
-    id: string,
-    names: { readonly commonName: string; readonly dnsNames: string[]; readonly ipAddresses: string[] },
-  ): IssuedCertificate {
+  issue(id: string, names: CertificateNames): IssuedCertificate {
     const scope = new Construct(this, id);
     const key = new PrivateKey(scope, "Key", { algorithm: "ECDSA", ecdsaCurve: "P384" });
     const request = new CertRequest(scope, "Request", {
       privateKeyPem: key.privateKeyPem,
       subject: [{ commonName: names.commonName, organization: "elk-grafana-cdktf" }],
-      dnsNames: names.dnsNames,
-      ipAddresses: names.ipAddresses,
+      dnsNames: [...names.dnsNames],
+      ipAddresses: [...names.ipAddresses],
     });
     const cert = new LocallySignedCert(scope, "Cert", {
       certRequestPem: request.certRequestPem,
@@ -64,6 +69,6 @@ export class CertificateAuthority extends Construct {
       earlyRenewalHours: EARLY_RENEWAL_HOURS,
       allowedUses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
     });
-    return { certPem: cert.certPem, keyPem: key.privateKeyPemPkcs8 };
+    return { names, certPem: cert.certPem, keyPem: key.privateKeyPemPkcs8 };
   }
 }

@@ -12,7 +12,7 @@ import {
 } from "./common";
 import type { ElasticsearchQuerySpec } from "./elasticsearch-query";
 import { esBucket, esMetric, esQuery } from "./elasticsearch-query";
-import { dreamFactoryUsersQuery, infinityTarget } from "./infinity";
+import { DREAMFACTORY_USER_FIELDS, dreamFactoryUsersQuery, infinityTarget } from "./infinity";
 import { buildDashboardJson, tablePanel, timeSeriesPanel } from "./panels";
 
 export interface ApiActivityDashboardParams {
@@ -34,11 +34,24 @@ export function logField(path: string): string {
 
 export const API_ACTIVITY_TAGS = ["dreamfactory", "users", "api", "activity"] as const;
 
-/** Column names of Elasticsearch table results and the names shown instead. */
+/** Id of the "Error Rate by HTTP Status" panel, which the error-rate alert rule links to. */
+export const ERROR_RATE_PANEL_ID = 2;
+
+/**
+ * Metric columns of Elasticsearch table results: Grafana's backend names them by metric type and
+ * adds the field only when two metrics share a type (grafana/grafana
+ * pkg/tsdb/elasticsearch/response_parser.go, addOtherMetricsToFields, v11.6 line).
+ */
 const COUNT_COLUMN = "Count";
+const AVERAGE_COLUMN = "Average";
+/** Headers shown instead. */
 const TOTAL_CALLS = "Total API Calls";
 const USER_EMAIL = "User Email";
-const ADMIN_USER_TEXT = "Admin User";
+const AVG_RESPONSE_TIME = "Avg Response Time";
+/** Shown for ids the user list lacks (admins live outside `system/user`) and for empty e-mails. */
+export const ADMIN_USER_TEXT = "Admin User";
+/** Shown in the response-time column when no document of an endpoint carries response_ms. */
+export const NO_RESPONSE_TIME_TEXT = "not logged";
 
 /**
  * The *DreamFactory API Activity* dashboard (DESIGN.md §1.2) as classic dashboard JSON.
@@ -86,7 +99,7 @@ export function buildApiActivityDashboard(params: ApiActivityDashboardParams): D
       ],
     }),
     timeSeriesPanel({
-      id: 2,
+      id: ERROR_RATE_PANEL_ID,
       title: "Error Rate by HTTP Status",
       description:
         "Responses with status ≥ 400 by status code. The error-rate alert fires above its threshold.",
@@ -124,7 +137,8 @@ export function buildApiActivityDashboard(params: ApiActivityDashboardParams): D
     tablePanel({
       id: 4,
       title: "Slowest Endpoints",
-      description: "Endpoints by average response time (documents that carry response_ms).",
+      description:
+        "Endpoints by average response time, slowest first. Needs response timing: Logstash fills response_ms only when it parses the duration the gateway logs (logstash.responseTime, off by default); until then the column reads “not logged”.",
       gridPos: { x: 12, y: 8, w: 12, h: 8 },
       datasource: logs,
       targets: [
@@ -137,13 +151,21 @@ export function buildApiActivityDashboard(params: ApiActivityDashboardParams): D
         organize({
           renameByName: {
             [uri]: "API Endpoint",
-            [`Average ${responseMs}`]: "Avg Response Time",
+            [AVERAGE_COLUMN]: AVG_RESPONSE_TIME,
             [COUNT_COLUMN]: "Requests",
           },
         }),
       ],
-      sortBy: { displayName: "Avg Response Time", desc: true },
-      overrides: [{ fieldName: "Avg Response Time", properties: [{ id: "unit", value: "ms" }] }],
+      sortBy: { displayName: AVG_RESPONSE_TIME, desc: true },
+      overrides: [
+        {
+          fieldName: AVG_RESPONSE_TIME,
+          properties: [
+            { id: "unit", value: "ms" },
+            { id: "noValue", value: NO_RESPONSE_TIME_TEXT },
+          ],
+        },
+      ],
     }),
     userTable({
       id: 5,
@@ -158,9 +180,13 @@ export function buildApiActivityDashboard(params: ApiActivityDashboardParams): D
       ),
       userId,
       // One row per user: the names fit here, so they stay visible.
-      hidden: [],
-      renames: { first_name: "First Name", last_name: "Last Name" },
-      order: [userId, "first_name", "last_name", "email", COUNT_COLUMN],
+      columns: [
+        [userId, "User ID"],
+        ["first_name", "First Name"],
+        ["last_name", "Last Name"],
+        ["email", USER_EMAIL],
+        [COUNT_COLUMN, TOTAL_CALLS],
+      ],
     }),
     userTable({
       id: 6,
@@ -179,9 +205,13 @@ export function buildApiActivityDashboard(params: ApiActivityDashboardParams): D
       ),
       userId,
       // Many rows per user: the e-mail identifies the user, the name columns only repeat it.
-      hidden: ["first_name", "last_name"],
-      renames: { [method]: "HTTP Method", [uri]: "API Endpoint" },
-      order: [userId, "email", method, uri, COUNT_COLUMN],
+      columns: [
+        [userId, "User ID"],
+        ["email", USER_EMAIL],
+        [method, "HTTP Method"],
+        [uri, "API Endpoint"],
+        [COUNT_COLUMN, TOTAL_CALLS],
+      ],
     }),
     userTable({
       id: 7,
@@ -199,9 +229,13 @@ export function buildApiActivityDashboard(params: ApiActivityDashboardParams): D
         }),
       ),
       userId,
-      hidden: ["first_name", "last_name"],
-      renames: { [service]: "Service", [method]: "HTTP Method" },
-      order: [userId, "email", service, method, COUNT_COLUMN],
+      columns: [
+        [userId, "User ID"],
+        ["email", USER_EMAIL],
+        [service, "Service"],
+        [method, "HTTP Method"],
+        [COUNT_COLUMN, TOTAL_CALLS],
+      ],
     }),
   ];
 
@@ -220,21 +254,37 @@ interface UserTableSpec {
   readonly description: string;
   readonly gridPos: { readonly x: number; readonly y: number; readonly w: number; readonly h: number };
   readonly targets: readonly cog.Builder<cog.Dataquery>[];
+  /** The join key: the Elasticsearch terms field and the user list's id column. */
   readonly userId: string;
-  /** Infinity columns not shown in this table. */
-  readonly hidden: readonly string[];
-  /** Renames besides the shared ones (user id, e-mail, count). */
-  readonly renames: Readonly<Record<string, string>>;
-  /** Column order (names before renaming). */
-  readonly order: readonly string[];
+  /**
+   * Visible columns in order, as [name in the data, header shown]; names are Elasticsearch terms
+   * fields, metric columns (`Count`) or user list columns. User list columns not named are hidden.
+   * Must include the user id, `email` and `Count`.
+   */
+  readonly columns: readonly (readonly [string, string])[];
 }
 
 /**
  * A per-user table: Elasticsearch counts joined with the DreamFactory user list. Users without
  * calls (null count after the outer join) are dropped; ids the list does not know (admins live
  * outside `system/user`) get no e-mail and are shown as "Admin User".
+ *
+ * Join by field labels every non-key field of a named frame with the frame's name (Infinity names
+ * its frame after the refId, so `email` shows as `email B` after the join). Columns are therefore
+ * renamed, and unwanted user list columns dropped, before the join: a display name set on a field
+ * wins over its labels. Only the join key keeps its name through the join.
  */
 function userTable(spec: UserTableSpec) {
+  const shown = new Map(spec.columns);
+  const header = (name: string): string => {
+    const value = shown.get(name);
+    if (value === undefined) throw new Error(`user table ${spec.id}: column ${name} must be shown`);
+    return value;
+  };
+  const userIdHeader = header(spec.userId);
+  const emailHeader = header("email");
+  const callsHeader = header(COUNT_COLUMN);
+  const hiddenUserColumns = DREAMFACTORY_USER_FIELDS.filter((f) => f !== "id" && !shown.has(f));
   return tablePanel({
     id: spec.id,
     title: spec.title,
@@ -243,6 +293,10 @@ function userTable(spec: UserTableSpec) {
     datasource: MIXED_DATASOURCE,
     targets: spec.targets,
     transformations: [
+      organize({
+        excludeByName: Object.fromEntries(hiddenUserColumns.map((name) => [name, true])),
+        renameByName: Object.fromEntries(spec.columns.filter(([name]) => name !== spec.userId)),
+      }),
       // outerTabular is Grafana's outer join for tables: it keeps duplicated keys (many rows per user).
       { id: "joinByField", options: { byField: spec.userId, mode: "outerTabular" } },
       {
@@ -250,24 +304,21 @@ function userTable(spec: UserTableSpec) {
         options: {
           type: "exclude",
           match: "any",
-          filters: [{ fieldName: COUNT_COLUMN, config: { id: "isNull", options: {} } }],
+          filters: [{ fieldName: callsHeader, config: { id: "isNull", options: {} } }],
         },
       },
+      // Organize orders by the names before its own rename: the key by its field name, the rest by header.
       organize({
-        excludeByName: Object.fromEntries(spec.hidden.map((name) => [name, true])),
-        indexByName: Object.fromEntries(spec.order.map((name, index) => [name, index])),
-        renameByName: {
-          [spec.userId]: "User ID",
-          email: USER_EMAIL,
-          [COUNT_COLUMN]: TOTAL_CALLS,
-          ...spec.renames,
-        },
+        indexByName: Object.fromEntries(
+          spec.columns.map(([name, shownAs], index) => [name === spec.userId ? name : shownAs, index]),
+        ),
+        renameByName: { [spec.userId]: userIdHeader },
       }),
     ],
-    sortBy: { displayName: TOTAL_CALLS, desc: true },
+    sortBy: { displayName: callsHeader, desc: true },
     overrides: [
       {
-        fieldName: USER_EMAIL,
+        fieldName: emailHeader,
         properties: [
           {
             id: "mappings",
@@ -288,6 +339,7 @@ function userTable(spec: UserTableSpec) {
   });
 }
 
+/** Grafana's "Organize fields by name"; every name is a field's display name at that step. */
 function organize(options: {
   readonly excludeByName?: Readonly<Record<string, boolean>>;
   readonly indexByName?: Readonly<Record<string, number>>;

@@ -25,6 +25,9 @@ export const EVENTS_TAGS = ["datafly", "events"] as const;
 /** Rows of the newest-events table: enough to eyeball a burst, small enough to render fast. */
 export const NEWEST_EVENTS_SIZE = 100;
 
+/** Hit metadata columns of a raw_data frame (grafana/grafana pkg/tsdb/elasticsearch/response_parser.go). */
+const RAW_DATA_NOISE = ["_type", "highlight", "sort"] as const;
+
 /** Lucene match-all; the events index holds only product events. */
 const ALL_EVENTS = "*";
 
@@ -112,6 +115,18 @@ export function buildEventsDashboard(params: EventsDashboardParams): DashboardJs
       gridPos: { x: 0, y: 18, w: 24, h: 12 },
       datasource: events,
       targets: [eventsQuery({ metrics: [esMetric.rawData("1", NEWEST_EVENTS_SIZE)] })],
+      // Raw data frames carry hit metadata besides _id/_index: `_type` (always null on 8.x),
+      // `highlight` (logs queries only) and `sort` (the timestamp again); they are noise here.
+      transformations: [
+        {
+          id: "organize",
+          options: {
+            excludeByName: Object.fromEntries(RAW_DATA_NOISE.map((name) => [name, true])),
+            indexByName: {},
+            renameByName: {},
+          },
+        },
+      ],
       sortBy: { displayName: timeField, desc: true },
     }),
   ];

@@ -6,7 +6,7 @@ export {
   MIXED_DATASOURCE,
 } from "./common";
 export type { ApiActivityDashboardParams } from "./api-activity";
-export { API_ACTIVITY_TAGS, buildApiActivityDashboard } from "./api-activity";
+export { API_ACTIVITY_TAGS, ERROR_RATE_PANEL_ID, buildApiActivityDashboard } from "./api-activity";
 export type { EventsDashboardParams } from "./events";
 export { EVENTS_TAGS, buildEventsDashboard } from "./events";
 export type { CheckableDashboard, FieldCatalogues } from "./field-check";
