@@ -1,7 +1,7 @@
 import { App } from "cdktf";
 import { loadConfig } from "./config";
-import { AnalyticsStack } from "./constructs/stack";
-import { STACK_NAME, localStatePath, runOrExplain } from "./constructs/app-support";
+import { AnalyticsStack } from "./app/analytics-stack";
+import { STACK_NAME, localStatePath, runOrExplain } from "./app/app-support";
 
 // Composes the stack from the validated config; all logic lives in constructs/ and config/.
 runOrExplain(() => {

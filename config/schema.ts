@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { indexNameProblem } from "./index-name";
-import { cloudIdToEndpoint } from "./cloud-id";
+import { indexNameProblem } from "../constructs/elasticsearch/index-name";
+import { cloudIdToEndpoint } from "../constructs/elasticsearch/cloud-id";
+import { DOCKER_CLUSTER_DEFAULTS, heapMegabytes } from "../constructs/elasticsearch/cluster";
+import { DOCKER_GRAFANA_DEFAULTS } from "../constructs/grafana/instance";
 
 /**
  * The stack's configuration: every key, its type, its rule and its default, in one place.
@@ -35,27 +37,32 @@ const imageVersion = (def: string, what: string, major: RegExp) =>
     .describe(what);
 
 /** `-YYYY.MM.dd`: what the pipeline appends to the prefix for daily indices. */
-export const DAILY_SUFFIX_BYTES = "-YYYY.MM.dd".length;
+export { DAILY_SUFFIX_BYTES } from "../constructs/elasticsearch/indices";
+import { DAILY_SUFFIX_BYTES } from "../constructs/elasticsearch/indices";
 
 const elasticsearch = z
   .strictObject({
-    version: imageVersion("8.19.18", "Elasticsearch image version (8.x, pinned)", /^8\.[0-9]+\.[0-9]+$/),
+    version: imageVersion(
+      DOCKER_CLUSTER_DEFAULTS.version,
+      "Elasticsearch image version (8.x, pinned)",
+      /^8\.[0-9]+\.[0-9]+$/,
+    ),
     nodes: z
       .number()
       .int()
       .min(1)
       .max(9)
-      .default(1)
+      .default(DOCKER_CLUSTER_DEFAULTS.nodes)
       .describe("Number of Elasticsearch containers in docker mode (1..9)"),
-    heap: heap("512m", "Heap of each Elasticsearch node"),
+    heap: heap(DOCKER_CLUSTER_DEFAULTS.heap, "Heap of each Elasticsearch node"),
     memoryLimitMb: z
       .number()
       .int()
       .min(1024)
       .max(65536)
-      .default(2048)
+      .default(DOCKER_CLUSTER_DEFAULTS.memoryLimitMb)
       .describe("Memory limit of each Elasticsearch container in MB (the guide asks for 2 GB at least)"),
-    port: port(9200, "Host port of the first node's HTTP API in docker mode"),
+    port: port(DOCKER_CLUSTER_DEFAULTS.port, "Host port of the first node's HTTP API in docker mode"),
     replicas: z
       .number()
       .int()
@@ -178,14 +185,14 @@ const smtp = z.strictObject({
 const grafana = z
   .strictObject({
     version: imageVersion(
-      "11.6.16",
+      DOCKER_GRAFANA_DEFAULTS.version,
       "Grafana image version (pinned; the dashboard SDK line matches 11.6)",
       /^[0-9]+\.[0-9]+\.[0-9]+$/,
     ),
     infinityPluginVersion: z
       .string()
       .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, { message: "must be a pinned version such as 3.3.0" })
-      .default("3.11.1")
+      .default(DOCKER_GRAFANA_DEFAULTS.infinityPluginVersion)
       .describe(
         "docker mode: version of the Infinity datasource plugin Grafana downloads from grafana.com before it starts (needs HTTPS egress to grafana.com)",
       ),
@@ -198,7 +205,7 @@ const grafana = z
       .describe(
         "docker mode: https URL of the Infinity plugin zip (your mirror of the grafana.com or GitHub release), installed instead of the grafana.com download; the zip decides the version",
       ),
-    port: port(3000, "Host port of Grafana in docker mode"),
+    port: port(DOCKER_GRAFANA_DEFAULTS.port, "Host port of Grafana in docker mode"),
     url: z
       .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
       .optional()
@@ -284,7 +291,7 @@ export const configSchema = z
           .describe("Prefix of container, volume and network names"),
         bindAddress: z
           .union([z.ipv4(), z.ipv6()])
-          .default("127.0.0.1")
+          .default(DOCKER_CLUSTER_DEFAULTS.bindAddress)
           .describe(
             "Host address the published ports (Elasticsearch, Logstash GELF, Grafana) bind to; loopback by default, 0.0.0.0 to accept a gateway on another host",
           ),
@@ -299,7 +306,7 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     const es = c.elasticsearch;
     // Elastic's guidance: the heap at most half the memory, the rest for the OS file cache and off-heap.
-    if (c.mode === "docker" && heapMb(es.heap) * 2 > es.memoryLimitMb)
+    if (c.mode === "docker" && heapMegabytes(es.heap) * 2 > es.memoryLimitMb)
       ctx.addIssue({
         code: "custom",
         path: ["elasticsearch", "heap"],
@@ -388,12 +395,6 @@ export const configSchema = z
       }
     }
   });
-
-/** A JVM heap size (`512m`, `2g`) in MB. */
-export function heapMb(heap: string): number {
-  const value = Number.parseInt(heap, 10);
-  return heap.endsWith("g") ? value * 1024 : value;
-}
 
 export type StackConfig = z.output<typeof configSchema>;
 export type StackConfigInput = z.input<typeof configSchema>;

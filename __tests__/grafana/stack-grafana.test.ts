@@ -1,12 +1,11 @@
 import { Testing } from "cdktf";
-import { ConfigError } from "../../config";
 import {
-  Datasources,
+  ElasticsearchDatasource,
   DATASOURCE_UIDS,
   GATEWAY_URL_PATTERN,
   indexPatternMatches,
 } from "../../constructs/grafana/datasources";
-import { CONTENT_UIDS } from "../../constructs/grafana/content";
+import { CONTENT_UIDS } from "../../app/analytics-stack";
 import { infinityInstallEntry } from "../../constructs/grafana/instance";
 import type { DashboardJson } from "../../constructs/grafana/dashboards";
 import { CONFIGS, resourceAt, resourcesOf, synthStack, type TfJson } from "../support/synth";
@@ -203,20 +202,22 @@ describe("datasources", () => {
     expect(indexPatternMatches("datafly-events", "datafly-events")).toBe(true);
     expect(() =>
       Testing.synthScope((scope) => {
-        new Datasources(scope, "Datasources", {
-          elasticsearchUrl: "https://es:9200",
-          readerKeyEncoded: "${var.key}",
+        new ElasticsearchDatasource(scope, "Logs", {
+          uid: "logs",
+          name: "Logs",
+          url: "https://es:9200",
+          apiKeyEncoded: "${var.key}",
           // The guide's "No data" case: Logstash writes dreamfactory-logs-*, Grafana reads logstash-dreamfactory-*.
-          logs: {
+          target: {
             index: "logstash-dreamfactory-*",
             timeField: "@timestamp",
             writtenIndex: "dreamfactory-logs-2026.11.23",
           },
-          events: { index: "datafly-events", timeField: "timestamp", writtenIndex: "datafly-events" },
-          dependsOn: [],
         });
       }),
-    ).toThrow(ConfigError);
+    ).toThrow(
+      'stack/Logs: target.index = "logstash-dreamfactory-*": does not match "dreamfactory-logs-2026.11.23", the index that is written: its panels would show "No data"',
+    );
   });
 });
 

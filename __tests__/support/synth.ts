@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { parseConfig, type StackConfigInput } from "../../config";
-import { AnalyticsStack } from "../../constructs/stack";
-import { STACK_NAME } from "../../constructs/app-support";
+import { AnalyticsStack } from "../../app/analytics-stack";
+import { STACK_NAME } from "../../app/app-support";
 
 /** Terraform JSON as cdktf synthesizes it. */
 export interface TfJson {

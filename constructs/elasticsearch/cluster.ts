@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
-import { TerraformStack, TerraformVariable, type ITerraformDependable } from "cdktf";
-import { cloudIdToEndpoint } from "../../config/cloud-id";
+import type { ITerraformDependable } from "cdktf";
+import { ElasticstackProvider } from "@cdktf-providers/elastic-elasticstack/provider";
+import { cloudIdToEndpoint } from "./cloud-id";
 import { Container } from "@cdktf/provider-docker/lib/container";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
@@ -43,6 +44,42 @@ export interface ElasticsearchConnection {
   readonly nodeCount: number;
   /** Certificates of the nodes, by node index, when the stack issued them (docker mode). */
   readonly nodeCertificates: readonly CertificateNames[];
+  /** The elasticstack provider every resource on this cluster uses. */
+  readonly provider: ElasticstackProvider;
+}
+
+/** Defaults of {@link DockerElasticsearchCluster}; the app's config reference shows the same values. */
+export const DOCKER_CLUSTER_DEFAULTS = {
+  version: "8.19.18",
+  nodes: 1,
+  heap: "512m",
+  memoryLimitMb: 2048,
+  port: 9200,
+  bindAddress: "127.0.0.1",
+} as const;
+
+/** `provider` for a resource: only an aliased provider needs naming (keeps the default JSON plain). */
+export function providerOf(connection: ElasticsearchConnection): { provider?: ElasticstackProvider } {
+  return connection.provider.alias !== undefined ? { provider: connection.provider } : {};
+}
+
+/** The provider a cluster construct creates when none is given: the superuser, the cluster's CA. */
+function superuserProvider(
+  scope: Construct,
+  endpoint: string,
+  username: string,
+  password: string,
+  caCertPem: string | undefined,
+): ElasticstackProvider {
+  // The superuser mints API keys; clients only ever get scoped keys.
+  return new ElasticstackProvider(scope, "Provider", {
+    elasticsearch: {
+      endpoints: [endpoint],
+      username,
+      password,
+      ...(caCertPem !== undefined ? { caData: caCertPem } : {}),
+    },
+  });
 }
 
 export interface DockerClusterProps {
@@ -50,19 +87,22 @@ export interface DockerClusterProps {
   readonly namePrefix: string;
   /** Docker network the nodes join. */
   readonly networkName: string;
-  /** Pinned image version, e.g. 8.19.18. */
-  readonly version: string;
-  /** Number of nodes (1..9). */
-  readonly nodes: number;
-  /** JVM heap of each node, e.g. 512m. */
-  readonly heap: string;
-  /** Memory limit of each container in MB. */
-  readonly memoryLimitMb: number;
-  /** Host port of the first node's HTTP API. */
-  readonly port: number;
-  /** Host address the port binds to. */
-  readonly bindAddress: string;
+  /** Signs every node's certificate; its certificate is what clients verify with. */
   readonly ca: CertificateAuthority;
+  /** Pinned 8.x image version. @default "8.19.18" */
+  readonly version?: string;
+  /** Number of nodes, 1..9. @default 1 */
+  readonly nodes?: number;
+  /** JVM heap of each node, at most half of `memoryLimitMb`. @default "512m" */
+  readonly heap?: string;
+  /** Memory limit of each container in MB. @default 2048 */
+  readonly memoryLimitMb?: number;
+  /** Host port of the first node's HTTP API. @default 9200 */
+  readonly port?: number;
+  /** Host address the port binds to. @default "127.0.0.1" */
+  readonly bindAddress?: string;
+  /** Provider for the cluster's resources. @default one created here, as the `elastic` superuser */
+  readonly provider?: ElasticstackProvider;
 }
 
 /**
@@ -84,9 +124,33 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
   /** DNS name on the docker network that every node answers (Docker's DNS returns them all). */
   readonly clusterAlias: string;
   readonly nodeCertificates: CertificateNames[] = [];
+  readonly provider: ElasticstackProvider;
+  /** The node containers, for escape hatches. */
+  readonly containers: Container[] = [];
 
-  constructor(scope: Construct, id: string, props: DockerClusterProps) {
+  constructor(scope: Construct, id: string, input: DockerClusterProps) {
     super(scope, id);
+    const d = DOCKER_CLUSTER_DEFAULTS;
+    const props = {
+      ...input,
+      version: input.version ?? d.version,
+      nodes: input.nodes ?? d.nodes,
+      heap: input.heap ?? d.heap,
+      memoryLimitMb: input.memoryLimitMb ?? d.memoryLimitMb,
+      port: input.port ?? d.port,
+      bindAddress: input.bindAddress ?? d.bindAddress,
+    };
+    const fail = (key: string, value: unknown, rule: string) => {
+      throw new Error(`${this.node.path}: ${key} = ${JSON.stringify(value)}: ${rule}`);
+    };
+    if (!/^[a-z][a-z0-9-]{0,29}$/.test(props.namePrefix))
+      fail("namePrefix", props.namePrefix, "must be lowercase letters, digits and -, starting with a letter");
+    if (!Number.isInteger(props.nodes) || props.nodes < 1 || props.nodes > 9)
+      fail("nodes", props.nodes, "must be an integer in 1..9");
+    if (!/^[1-9][0-9]*[mg]$/.test(props.heap))
+      fail("heap", props.heap, "must be a JVM heap size such as 512m");
+    if (heapMegabytes(props.heap) * 2 > props.memoryLimitMb)
+      fail("heap", props.heap, `must be at most half of memoryLimitMb (${props.memoryLimitMb})`);
     this.nodeCount = props.nodes;
     this.caCertPem = props.ca.certPem;
 
@@ -185,20 +249,40 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
         destroyGraceSeconds: 60,
       });
       this.ready.push(container);
+      this.containers.push(container);
     });
+    this.provider =
+      input.provider ??
+      superuserProvider(this, this.providerEndpoint, this.username, this.password, this.caCertPem);
   }
 }
 
+/** A JVM heap size (`512m`, `2g`) in MB. */
+export function heapMegabytes(heap: string): number {
+  const value = Number.parseInt(heap, 10);
+  return heap.endsWith("g") ? value * 1024 : value;
+}
+
 export interface ExternalClusterProps {
-  /** URL of an existing cluster; or */
+  /** URL of an existing cluster; exactly one of `endpoint` and `cloudId`. @default none */
   readonly endpoint?: string;
-  /** an Elastic Cloud deployment id. */
+  /** An Elastic Cloud deployment id, instead of `endpoint`. @default none */
   readonly cloudId?: string;
+  /** User the provider authenticates as (manage_security, manage_index_templates, manage_ilm). */
+  readonly username: string;
+  /** Its password; pass a sensitive variable, never a literal. */
+  readonly password: string;
+  /** PEM CA of a self-managed cluster. @default none: the certificate is publicly trusted (Elastic Cloud) */
+  readonly caCertPem?: string;
+  /** Nodes that hold shards, which decides replicas. @default 2 */
+  readonly nodeCount?: number;
+  /** Provider for the cluster's resources. @default one created here with the credentials above */
+  readonly provider?: ElasticstackProvider;
 }
 
 /**
- * An existing cluster or an Elastic Cloud deployment: no containers; credentials come
- * from sensitive Terraform variables so they never appear in the synthesized JSON.
+ * An existing cluster or an Elastic Cloud deployment: no containers. The endpoint of a
+ * cloud id is derived at synth time, so the provider's endpoint is known at plan time.
  */
 export class ExternalElasticsearchCluster extends Construct implements ElasticsearchConnection {
   readonly providerEndpoint: string;
@@ -210,51 +294,37 @@ export class ExternalElasticsearchCluster extends Construct implements Elasticse
   readonly username: string;
   readonly password: string;
   readonly ready: ITerraformDependable[] = [];
-  readonly nodeCount = 2;
+  readonly nodeCount: number;
   /** The cluster's certificate is not the stack's: its names are not known at synth time. */
   readonly nodeCertificates: readonly CertificateNames[] = [];
+  readonly provider: ElasticstackProvider;
 
   constructor(scope: Construct, id: string, props: ExternalClusterProps) {
     super(scope, id);
-    const endpoint = props.endpoint ?? cloudIdToEndpoint(props.cloudId ?? "");
+    if ((props.endpoint === undefined) === (props.cloudId === undefined))
+      throw new Error(`${this.node.path}: endpoint / cloudId: set exactly one of them`);
+    let endpoint = props.endpoint ?? "";
+    if (props.cloudId !== undefined) {
+      try {
+        endpoint = cloudIdToEndpoint(props.cloudId);
+      } catch (e) {
+        throw new Error(
+          `${this.node.path}: cloudId = ${JSON.stringify(props.cloudId)}: ${(e as Error).message}`,
+        );
+      }
+    } else if (!/^https?:\/\/[^/]+/.test(endpoint)) {
+      throw new Error(`${this.node.path}: endpoint = ${JSON.stringify(endpoint)}: must be an http(s) URL`);
+    }
     this.providerEndpoint = endpoint;
     this.publicEndpoint = endpoint;
     this.clientEndpoints = [endpoint];
     this.clusterEndpoint = endpoint;
     this.cloudId = props.cloudId;
-
-    // Variables live at stack level so their names are plain (var.elasticsearch_password).
-    const stack = TerraformStack.of(this);
-    const username = new TerraformVariable(stack, "elasticsearch_username", {
-      type: "string",
-      default: "elastic",
-      description:
-        "User the elasticstack provider authenticates as; needs manage_security and manage_index_templates, manage_ilm.",
-    });
-    const password = new TerraformVariable(stack, "elasticsearch_password", {
-      type: "string",
-      sensitive: true,
-      description: "Password of elasticsearch_username.",
-    });
-    this.username = username.stringValue;
-    this.password = password.stringValue;
-    // Elastic Cloud certificates are publicly trusted. A self-managed 8.x cluster has its own CA
-    // (security auto-configuration), which every client must be given: skipping verification is no option.
-    if (!props.cloudId) {
-      const ca = new TerraformVariable(stack, "elasticsearch_ca_certificate", {
-        type: "string",
-        description:
-          "PEM CA certificate of the cluster (http_ca.crt), given to the provider, Logstash and Grafana.",
-        validation: [
-          {
-            // Terraform JSON reads a bare string as a literal; the condition must be a template.
-            condition: '${can(regex("-----BEGIN CERTIFICATE-----", var.elasticsearch_ca_certificate))}',
-            errorMessage:
-              "elasticsearch_ca_certificate must be a PEM certificate (-----BEGIN CERTIFICATE-----).",
-          },
-        ],
-      });
-      this.caCertPem = ca.stringValue;
-    }
+    this.username = props.username;
+    this.password = props.password;
+    this.caCertPem = props.caCertPem;
+    this.nodeCount = props.nodeCount ?? 2;
+    this.provider =
+      props.provider ?? superuserProvider(this, endpoint, this.username, this.password, this.caCertPem);
   }
 }

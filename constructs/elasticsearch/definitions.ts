@@ -69,7 +69,7 @@ function echoProperty(property: estypes.MappingProperty): estypes.MappingPropert
   return obj as estypes.MappingProperty;
 }
 
-export function logIndexSettings(policyName: string, replicas: number): estypes.IndicesIndexSettings {
+export function timeSeriesIndexSettings(policyName: string, replicas: number): estypes.IndicesIndexSettings {
   return {
     "index.lifecycle.name": policyName,
     "index.number_of_shards": 1,
@@ -83,54 +83,6 @@ export function retentionPolicy(retentionDays: number): estypes.IlmPolicy {
     phases: {
       hot: { min_age: "0ms", actions: { set_priority: { priority: 100 } } },
       delete: { min_age: `${retentionDays}d`, actions: { delete: { delete_searchable_snapshot: true } } },
-    },
-  };
-}
-
-/** The indices the roles grant on. */
-export interface RoleIndices {
-  readonly eventsIndex: string;
-  readonly logsIndexPattern: string;
-}
-
-/** The three least-privilege roles, by role name. API keys carry exactly these descriptors. */
-export function roleDescriptors(
-  names: RoleIndices,
-): Record<"datafly_writer" | "logstash_writer" | "grafana_reader", estypes.SecurityRoleDescriptor> {
-  return {
-    // Datafly Signal indexes events; create_index lets it recreate the index if deleted.
-    datafly_writer: {
-      cluster: [],
-      indices: [
-        {
-          names: [names.eventsIndex],
-          privileges: ["write", "create_index"],
-          allow_restricted_indices: false,
-        },
-      ],
-    },
-    // The Logstash output only creates documents (action => create) in daily indices it may create;
-    // monitor lets it read the cluster version and license at start-up.
-    logstash_writer: {
-      cluster: ["monitor"],
-      indices: [
-        {
-          names: [names.logsIndexPattern],
-          privileges: ["create_doc", "create_index", "view_index_metadata"],
-          allow_restricted_indices: false,
-        },
-      ],
-    },
-    // Grafana's datasources search, and read mappings for field lists.
-    grafana_reader: {
-      cluster: ["monitor"],
-      indices: [
-        {
-          names: [names.logsIndexPattern, names.eventsIndex],
-          privileges: ["read", "view_index_metadata"],
-          allow_restricted_indices: false,
-        },
-      ],
     },
   };
 }

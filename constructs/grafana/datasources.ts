@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
-import { Fn, TerraformStack, TerraformVariable, type ITerraformDependable } from "cdktf";
+import { Fn, type ITerraformDependable } from "cdktf";
 import { DataSource } from "../../.gen/providers/grafana/data-source";
 import { INFINITY_PLUGIN_ID } from "./instance";
-import { ConfigError } from "../../config";
+import type { GrafanaProvider } from "../../.gen/providers/grafana/provider";
 
-/** Stable datasource uids: dashboards refer to them, so changing one breaks panels. */
+/** The app's datasource uids: dashboards refer to them, so changing one breaks panels. */
 export const DATASOURCE_UIDS = {
   logs: "api-logs",
   events: "product-events",
@@ -37,94 +37,105 @@ export function indexPatternMatches(pattern: string, index: string): boolean {
   );
 }
 
-export interface DatasourcesProps {
-  /** Elasticsearch URL as Grafana reaches it. */
-  readonly elasticsearchUrl: string;
-  /** CA of the cluster; undefined for a publicly trusted cluster. */
-  readonly elasticsearchCaPem?: string;
-  /** `encoded` value of the grafana_reader API key. */
-  readonly readerKeyEncoded: string;
-  readonly logs: ElasticsearchDatasourceTarget;
-  readonly events: ElasticsearchDatasourceTarget;
-  readonly dependsOn: ITerraformDependable[];
+export interface ElasticsearchDatasourceProps {
+  /** Stable uid that dashboards and alert rules refer to. */
+  readonly uid: string;
+  /** Name shown in Grafana. */
+  readonly name: string;
+  /** Elasticsearch URL as Grafana reaches it (one URL that any healthy node answers). */
+  readonly url: string;
+  /** CA of the cluster. @default none: a publicly trusted certificate */
+  readonly caCertPem?: string;
+  /** `encoded` value of a read-only API key, sent as `Authorization: ApiKey …`. */
+  readonly apiKeyEncoded: string;
+  /** Index name or pattern to search, and its time field. */
+  readonly target: ElasticsearchDatasourceTarget;
+  /** Resources the datasource waits for (the Grafana instance). @default none */
+  readonly dependsOn?: readonly ITerraformDependable[];
+  /** Provider of the target Grafana. @default the stack's default grafana provider */
+  readonly provider?: GrafanaProvider;
 }
 
 /**
- * The three datasources. Secrets travel only in `http_headers` and
- * `secure_json_data_encoded` (both sensitive in the provider), never in json_data.
+ * An Elasticsearch datasource over verified TLS with a scoped key. Secrets travel only in
+ * `http_headers` and `secure_json_data_encoded` (both sensitive in the provider), never in json_data.
  */
-export class Datasources extends Construct {
-  readonly logs: DataSource;
-  readonly events: DataSource;
-  readonly users: DataSource;
+export class ElasticsearchDatasource extends Construct {
+  readonly uid: string;
+  readonly index: string;
+  /** Escape hatch. */
+  readonly resource: DataSource;
 
-  constructor(scope: Construct, id: string, props: DatasourcesProps) {
+  constructor(scope: Construct, id: string, props: ElasticsearchDatasourceProps) {
     super(scope, id);
-    for (const [which, target] of [
-      ["logs", props.logs],
-      ["events", props.events],
-    ] as const) {
-      if (!indexPatternMatches(target.index, target.writtenIndex)) {
-        throw new ConfigError([
-          `${this.node.path}: grafana datasource "${which}": index pattern ${JSON.stringify(target.index)} does not match ${JSON.stringify(target.writtenIndex)}, the index the stack writes: its panels would show "No data"`,
-        ]);
-      }
-    }
-    const es = (id: string, uid: string, name: string, target: ElasticsearchDatasourceTarget) =>
-      new DataSource(this, id, {
-        uid,
-        name,
-        type: "elasticsearch",
-        url: props.elasticsearchUrl,
-        jsonDataEncoded: JSON.stringify({
-          index: target.index,
-          timeField: target.timeField,
-          // Grafana 9+ only talks to Elasticsearch 7.16+/8.x; the version key documents the target.
-          esVersion: "8.0.0",
-          maxConcurrentShardRequests: 5,
-          tlsAuthWithCACert: props.elasticsearchCaPem !== undefined,
-        }),
-        ...(props.elasticsearchCaPem !== undefined
-          ? { secureJsonDataEncoded: Fn.jsonencode({ tlsCACert: props.elasticsearchCaPem }) }
-          : {}),
-        // The provider refuses header keys in json_data; http_headers keeps the key sensitive.
-        httpHeaders: { Authorization: `ApiKey ${props.readerKeyEncoded}` },
-        dependsOn: props.dependsOn,
-      });
-    this.logs = es("Logs", DATASOURCE_UIDS.logs, "API activity logs", props.logs);
-    this.events = es("Events", DATASOURCE_UIDS.events, "Product events", props.events);
+    const { target } = props;
+    if (!indexPatternMatches(target.index, target.writtenIndex))
+      throw new Error(
+        `${this.node.path}: target.index = ${JSON.stringify(target.index)}: does not match ${JSON.stringify(target.writtenIndex)}, the index that is written: its panels would show "No data"`,
+      );
+    this.uid = props.uid;
+    this.index = target.index;
+    // "Default" keeps the resource's address that of this construct.
+    this.resource = new DataSource(this, "Default", {
+      uid: props.uid,
+      name: props.name,
+      type: "elasticsearch",
+      url: props.url,
+      jsonDataEncoded: JSON.stringify({
+        index: target.index,
+        timeField: target.timeField,
+        // Grafana 9+ only talks to Elasticsearch 7.16+/8.x; the version key documents the target.
+        esVersion: "8.0.0",
+        maxConcurrentShardRequests: 5,
+        tlsAuthWithCACert: props.caCertPem !== undefined,
+      }),
+      ...(props.caCertPem !== undefined
+        ? { secureJsonDataEncoded: Fn.jsonencode({ tlsCACert: props.caCertPem }) }
+        : {}),
+      // The provider refuses header keys in json_data; http_headers keeps the key sensitive.
+      httpHeaders: { Authorization: `ApiKey ${props.apiKeyEncoded}` },
+      dependsOn: [...(props.dependsOn ?? [])],
+      ...(props.provider ? { provider: props.provider } : {}),
+    });
+  }
+}
 
-    const gatewayUrl = new TerraformVariable(TerraformStack.of(this), "dreamfactory_url", {
-      type: "string",
-      sensitive: true,
-      description:
-        "Base URL of the DreamFactory gateway whose user API the Infinity datasource reads, e.g. https://api.example.com",
-      // Infinity prefixes the query path to the base URL as a plain string (grafana-infinity-datasource
-      // pkg/infinity/request.go GetQueryURL, v3.11.1): a trailing "/" would request //api/v2/...
-      validation: [
-        {
-          // In Terraform JSON an expression is a "${...}" template; a bare string would be a string.
-          condition: `\${can(regex(${JSON.stringify(GATEWAY_URL_PATTERN)}, var.dreamfactory_url))}`,
-          errorMessage:
-            'dreamfactory_url must be an http(s) URL without a trailing "/", query or fragment, e.g. https://api.example.com',
-        },
-      ],
-    });
-    const gatewayKey = new TerraformVariable(TerraformStack.of(this), "dreamfactory_api_key", {
-      type: "string",
-      sensitive: true,
-      description:
-        "DreamFactory API key of a role limited to GET system/user (fields id, first_name, last_name, email).",
-    });
-    this.users = new DataSource(this, "GatewayUsers", {
-      uid: DATASOURCE_UIDS.users,
-      name: "Gateway users",
+export interface InfinityDatasourceProps {
+  readonly uid: string;
+  readonly name: string;
+  /** Base URL the queries' paths are appended to, as plain strings (so no trailing "/"). */
+  readonly baseUrl: string;
+  /** Headers sent with every request, e.g. an API key; kept sensitive. @default none */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Hosts Infinity may send requests (and so the headers) to. @default [baseUrl] */
+  readonly allowedHosts?: readonly string[];
+  /** @default none */
+  readonly dependsOn?: readonly ITerraformDependable[];
+  /** @default the stack's default grafana provider */
+  readonly provider?: GrafanaProvider;
+}
+
+/** An Infinity (JSON over HTTP) datasource, e.g. the gateway's user list. */
+export class InfinityDatasource extends Construct {
+  readonly uid: string;
+  readonly resource: DataSource;
+
+  constructor(scope: Construct, id: string, props: InfinityDatasourceProps) {
+    super(scope, id);
+    this.uid = props.uid;
+    this.resource = new DataSource(this, "Default", {
+      uid: props.uid,
+      name: props.name,
       type: INFINITY_PLUGIN_ID,
-      url: gatewayUrl.stringValue,
-      // Infinity refuses every host but the gateway, so the key can't be sent elsewhere.
-      jsonDataEncoded: Fn.jsonencode({ allowedHosts: [gatewayUrl.stringValue], auth_method: "none" }),
-      httpHeaders: { "X-DreamFactory-API-Key": gatewayKey.stringValue },
-      dependsOn: props.dependsOn,
+      url: props.baseUrl,
+      // Infinity refuses every host but these, so the headers can't be sent elsewhere.
+      jsonDataEncoded: Fn.jsonencode({
+        allowedHosts: [...(props.allowedHosts ?? [props.baseUrl])],
+        auth_method: "none",
+      }),
+      ...(props.headers ? { httpHeaders: { ...props.headers } } : {}),
+      dependsOn: [...(props.dependsOn ?? [])],
+      ...(props.provider ? { provider: props.provider } : {}),
     });
   }
 }

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformStack, TerraformVariable, type ITerraformDependable } from "cdktf";
+import type { ITerraformDependable } from "cdktf";
 import { Container } from "@cdktf/provider-docker/lib/container";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
@@ -17,7 +17,17 @@ export interface GrafanaTarget {
   readonly url: string;
   /** Resources that must be healthy before the provider calls Grafana. */
   readonly ready: ITerraformDependable[];
+  /** The grafana provider every resource on this Grafana uses. */
+  readonly provider: GrafanaProvider;
 }
+
+/** Defaults of {@link DockerGrafana}; the app's config reference shows the same values. */
+export const DOCKER_GRAFANA_DEFAULTS = {
+  version: "11.6.16",
+  infinityPluginVersion: "3.11.1",
+  port: 3000,
+  bindAddress: "127.0.0.1",
+} as const;
 
 /** Grafana's SMTP settings; the password comes from the sensitive variable grafana_smtp_password. */
 export interface GrafanaSmtp {
@@ -31,15 +41,20 @@ export interface GrafanaSmtp {
   readonly fromAddress: string;
   readonly fromName: string;
   readonly startTlsPolicy: "MandatoryStartTLS" | "OpportunisticStartTLS" | "NoStartTLS";
+  /** Password of `user`; pass a sensitive variable, never a literal. Required with `user`. @default none */
+  readonly password?: string;
 }
 
 export interface DockerGrafanaProps {
+  /** Container/volume name prefix, e.g. `elk`. */
   readonly namePrefix: string;
   readonly networkName: string;
-  /** Pinned image version. */
-  readonly version: string;
-  /** Infinity version Grafana's run.sh downloads from grafana.com (unused with `infinityPluginUrl`). */
-  readonly infinityPluginVersion: string;
+  /** Signs Grafana's HTTPS certificate; the provider and clients verify with it. */
+  readonly ca: CertificateAuthority;
+  /** Pinned image version (the 11.6 line matches the dashboard SDK). @default "11.6.16" */
+  readonly version?: string;
+  /** Infinity version run.sh downloads from grafana.com (unused with `infinityPluginUrl`). @default "3.11.1" */
+  readonly infinityPluginVersion?: string;
   /**
    * https URL of the Infinity plugin zip, installed instead of the grafana.com download.
    * @default the grafana.com download of `infinityPluginVersion`
@@ -50,9 +65,10 @@ export interface DockerGrafanaProps {
    * @default SMTP off (Grafana's default): e-mail contact points cannot deliver
    */
   readonly smtp?: GrafanaSmtp;
-  readonly port: number;
-  readonly bindAddress: string;
-  readonly ca: CertificateAuthority;
+  /** Host port. @default 3000 */
+  readonly port?: number;
+  /** Host address the port binds to. @default "127.0.0.1" */
+  readonly bindAddress?: string;
 }
 
 /**
@@ -79,9 +95,21 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
   readonly adminPassword: string;
   /** Names of the certificate Grafana serves, known at synth time. */
   readonly certificate: CertificateNames;
+  readonly provider: GrafanaProvider;
+  /** Escape hatch. */
+  readonly container: Container;
 
-  constructor(scope: Construct, id: string, props: DockerGrafanaProps) {
+  constructor(scope: Construct, id: string, input: DockerGrafanaProps) {
     super(scope, id);
+    const props = {
+      ...input,
+      version: input.version ?? DOCKER_GRAFANA_DEFAULTS.version,
+      infinityPluginVersion: input.infinityPluginVersion ?? DOCKER_GRAFANA_DEFAULTS.infinityPluginVersion,
+      port: input.port ?? DOCKER_GRAFANA_DEFAULTS.port,
+      bindAddress: input.bindAddress ?? DOCKER_GRAFANA_DEFAULTS.bindAddress,
+    };
+    if (props.smtp?.user !== undefined && props.smtp.password === undefined)
+      throw new Error(`${this.node.path}: smtp.password: required with smtp.user (${props.smtp.user})`);
     const name = `${props.namePrefix}-grafana`;
     const password = new Password(this, "AdminPassword", { length: 32, special: false });
     this.adminPassword = password.result;
@@ -100,14 +128,7 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
     const passwordFile = "/run/secrets/grafana_admin_password";
     const smtpPasswordFile = "/run/secrets/grafana_smtp_password";
     const smtp = props.smtp;
-    const smtpPassword =
-      smtp?.user !== undefined
-        ? new TerraformVariable(TerraformStack.of(this), "grafana_smtp_password", {
-            type: "string",
-            sensitive: true,
-            description: `Password of the SMTP user ${smtp.user} Grafana sends alert e-mails as.`,
-          })
-        : undefined;
+    const smtpPassword = smtp?.user !== undefined ? smtp.password : undefined;
     // run.sh turns GF_*__FILE into the variable with the file's content (grafana/grafana
     // packaging/docker/run.sh), so the secret is in no env entry and no synthesized JSON.
     const smtpEnv =
@@ -124,7 +145,7 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
             `GF_SMTP_STARTTLS_POLICY=${smtp.startTlsPolicy}`,
             "GF_SMTP_SKIP_VERIFY=false",
           ];
-    const container = new Container(this, "Container", {
+    this.container = new Container(this, "Container", {
       name,
       hostname: name,
       image: image.imageId,
@@ -152,7 +173,7 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
         // GF_GID), so 0440 lets it read the secrets and nobody else on the container.
         { file: passwordFile, content: this.adminPassword, permissions: "0440" },
         ...(smtpPassword !== undefined
-          ? [{ file: smtpPasswordFile, content: smtpPassword.stringValue, permissions: "0440" }]
+          ? [{ file: smtpPasswordFile, content: smtpPassword, permissions: "0440" }]
           : []),
       ],
       volumes: [{ volumeName: data.name, containerPath: "/var/lib/grafana" }],
@@ -164,9 +185,9 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
       wait: true,
       waitTimeout: 300,
     });
-    this.ready = [container];
+    this.ready = [this.container];
 
-    new GrafanaProvider(this, "Provider", {
+    this.provider = new GrafanaProvider(this, "Provider", {
       url: this.url,
       auth: `admin:${this.adminPassword}`,
       caCert: props.ca.certPem,
@@ -177,26 +198,26 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
 }
 
 export interface ExternalGrafanaProps {
+  /** URL of the Grafana, known at synth time. */
   readonly url: string;
+  /** Service account token (or `user:password`) with Admin on the organization; a sensitive variable. */
+  readonly auth: string;
 }
 
 /** An existing Grafana; the provider authenticates with a service account token variable. */
 export class ExternalGrafana extends Construct implements GrafanaTarget {
   readonly url: string;
   readonly ready: ITerraformDependable[] = [];
+  readonly provider: GrafanaProvider;
 
   constructor(scope: Construct, id: string, props: ExternalGrafanaProps) {
     super(scope, id);
+    if (!/^https?:\/\/[^/]+/.test(props.url))
+      throw new Error(`${this.node.path}: url = ${JSON.stringify(props.url)}: must be an http(s) URL`);
     this.url = props.url;
-    const token = new TerraformVariable(TerraformStack.of(this), "grafana_auth", {
-      type: "string",
-      sensitive: true,
-      description:
-        "Service account token (or user:password) of the existing Grafana; needs Admin on the organization.",
-    });
-    new GrafanaProvider(this, "Provider", {
+    this.provider = new GrafanaProvider(this, "Provider", {
       url: this.url,
-      auth: token.stringValue,
+      auth: props.auth,
       retries: 10,
       retryWait: 5,
     });

@@ -1,15 +1,15 @@
 import { App } from "cdktf";
-import { DataSource } from "../../.gen/providers/grafana/data-source";
-import { Dashboard } from "../../.gen/providers/grafana/dashboard";
+import { Construct } from "constructs";
 import { parseConfig } from "../../config";
-import { STACK_NAME, localStatePath } from "../../constructs/app-support";
-import { terraformLiteral } from "../../constructs/docker/common";
-import { roleDescriptors } from "../../constructs/elasticsearch/definitions";
+import { STACK_NAME, localStatePath } from "../../app/app-support";
+import { eventsIndexMappings } from "../../constructs/elasticsearch/definitions";
 import { EVENT_FIELDS, EVENT_TIME_FIELD } from "../../constructs/elasticsearch/fields";
-import { EventsIndex } from "../../constructs/elasticsearch/indices";
+import { MappedIndex } from "../../constructs/elasticsearch/indices";
 import { ScopedApiKey } from "../../constructs/elasticsearch/security";
-import { assertDashboardFields, buildEventsDashboard } from "../../constructs/grafana/dashboards";
-import { AnalyticsStack } from "../../constructs/stack";
+import { buildEventsDashboard } from "../../constructs/grafana/dashboards";
+import { ElasticsearchDatasource } from "../../constructs/grafana/datasources";
+import { GrafanaFolder } from "../../constructs/grafana/folder";
+import { AnalyticsStack } from "../../app/analytics-stack";
 
 /**
  * The scale benchmark's app: the default stack plus N-1 more event indices, each with its
@@ -29,38 +29,44 @@ export function main(): number {
     localStatePath: localStatePath(app.outdir, STACK_NAME),
   });
   const es = stack.elasticsearch;
+  const scope = new Construct(stack, "More");
   for (let i = 2; i <= count; i++) {
     const name = `${config.events.index}-${i}`;
-    const index = new EventsIndex(es, `Events${i}`, { name, replicas: 0, dependsOn: es.connection.ready });
-    const descriptor = roleDescriptors({
-      eventsIndex: name,
-      logsIndexPattern: es.logs.pattern,
-    }).datafly_writer;
-    const key = new ScopedApiKey(es, `EventsWriter${i}`, {
-      roleName: `datafly_writer_${i}`,
-      descriptor,
-      description: `writer of ${name}`,
-      dependsOn: [...es.connection.ready, index.resource],
+    const index = new MappedIndex(scope, `Events${i}`, {
+      cluster: es.connection,
+      name,
+      mappings: eventsIndexMappings(),
     });
+    const key = new ScopedApiKey(scope, `EventsWriter${i}`, {
+      cluster: es.connection,
+      roleName: `datafly_writer_${i}`,
+      description: `writer of ${name}`,
+    });
+    index.grantWrite(key);
+    const reader = new ScopedApiKey(scope, `Reader${i}`, { cluster: es.connection, roleName: `reader_${i}` });
+    index.grantRead(reader);
     const uid = `events-${i}`;
-    new DataSource(stack, `EventsDatasource${i}`, {
+    const datasource = new ElasticsearchDatasource(scope, `EventsDatasource${i}`, {
       uid,
       name: `Product events ${i}`,
-      type: "elasticsearch",
-      url: es.connection.clientEndpoints[0],
-      jsonDataEncoded: JSON.stringify({ index: name, timeField: EVENT_TIME_FIELD }),
-      httpHeaders: { Authorization: `ApiKey ${key.encoded}` },
+      url: es.connection.clusterEndpoint,
+      apiKeyEncoded: reader.encoded,
+      target: { index: name, timeField: EVENT_TIME_FIELD, writtenIndex: name },
     });
-    const dashboard = buildEventsDashboard({
-      uid: `datafly-events-${i}`,
-      title: `Datafly Events ${i}`,
-      eventsDatasourceUid: uid,
+    const folder = new GrafanaFolder(scope, `Folder${i}`, {
+      uid: `events-${i}`,
+      title: `Events ${i}`,
+      fieldCatalogues: { [uid]: EVENT_FIELDS },
+      dependsOn: [datasource.resource],
     });
-    assertDashboardFields(dashboard, { [uid]: EVENT_FIELDS });
-    new Dashboard(stack, `EventsDashboard${i}`, {
-      configJson: terraformLiteral(JSON.stringify(dashboard)),
-      overwrite: true,
-    });
+    folder.addDashboard(
+      "Dashboard",
+      buildEventsDashboard({
+        uid: `datafly-events-${i}`,
+        title: `Datafly Events ${i}`,
+        eventsDatasourceUid: uid,
+      }),
+    );
   }
   app.synth();
   return 0;

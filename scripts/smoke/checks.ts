@@ -1,7 +1,7 @@
 import { SECRET_HEADERS, SESSION_TOKEN_HEADER } from "../../constructs/elasticsearch/fields";
 import { eventsIndexMappings } from "../../constructs/elasticsearch/definitions";
 import { DATASOURCE_UIDS } from "../../constructs/grafana/datasources";
-import { CONTENT_UIDS } from "../../constructs/grafana/content";
+import { CONTENT_UIDS } from "../../app/analytics-stack";
 import { JWT_USER_ID_FAILURE_TAG } from "../../constructs/logstash/pipeline/jwt-user-id";
 import { RequestFailed, type HttpRequest, type HttpResponse } from "./http";
 import type { SmokeSettings } from "./inputs";

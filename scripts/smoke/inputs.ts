@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isIPv4 } from "node:net";
 import { parseArgs } from "node:util";
 import type { StackConfig } from "../../config";
-import { STACK_NAME } from "../../constructs/app-support";
+import { STACK_NAME } from "../../app/app-support";
 
 /**
  * Everything the smoke check needs to know before it touches the network: the deployed

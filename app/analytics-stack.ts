@@ -1,0 +1,508 @@
+import { Construct } from "constructs";
+import { Fn, TerraformOutput, TerraformStack, TerraformVariable, type ITerraformDependable } from "cdktf";
+import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
+import { Network } from "@cdktf/provider-docker/lib/network";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
+import { ContactPoint } from "../.gen/providers/grafana/contact-point";
+import { NotificationPolicy } from "../.gen/providers/grafana/notification-policy";
+import { ConfigError, type StackConfig } from "../config";
+import {
+  EVENT_FIELDS,
+  EVENT_TIME_FIELD,
+  LOG_FIELDS,
+  LOG_SOURCE,
+  LOG_TIME_FIELD,
+  LOG_TYPE,
+  SECRET_HEADERS,
+  SESSION_TOKEN_HEADER,
+} from "../constructs/elasticsearch/fields";
+import { CertificateAuthority } from "../constructs/pki/certificate-authority";
+import {
+  DockerElasticsearchCluster,
+  ExternalElasticsearchCluster,
+  type ElasticsearchConnection,
+} from "../constructs/elasticsearch/cluster";
+import { eventsIndexMappings, logIndexMappings } from "../constructs/elasticsearch/definitions";
+import { MappedIndex, TimeSeriesIndices } from "../constructs/elasticsearch/indices";
+import { ScopedApiKey } from "../constructs/elasticsearch/security";
+import { signalIntegrationBody } from "../constructs/elasticsearch/signal";
+import { Logstash } from "../constructs/logstash/container";
+import { DockerGrafana, ExternalGrafana, type GrafanaTarget } from "../constructs/grafana/instance";
+import {
+  DATASOURCE_UIDS,
+  ElasticsearchDatasource,
+  GATEWAY_URL_PATTERN,
+  InfinityDatasource,
+} from "../constructs/grafana/datasources";
+import { GrafanaFolder } from "../constructs/grafana/folder";
+import {
+  ERROR_RATE_PANEL_ID,
+  buildApiActivityDashboard,
+  buildErrorRateAlertRule,
+  buildEventsDashboard,
+} from "../constructs/grafana/dashboards";
+import { tlsNameProblems, type TlsUse } from "../constructs/tls-names";
+import { configureBackend } from "./backend";
+
+/** The app's Grafana uids: changing one replaces the dashboard or folder and breaks links to it. */
+export const CONTENT_UIDS = {
+  folder: "api-analytics",
+  apiActivity: "dreamfactory-api-activity",
+  events: "datafly-events",
+  alertRule: "api-error-rate",
+} as const;
+
+export interface AnalyticsStackProps {
+  readonly config: StackConfig;
+  /** Relative path of the local state file, as seen from the stack's synth directory. */
+  readonly localStatePath: string;
+}
+
+/** The Elasticsearch side of the app: the cluster, its indices and the three scoped keys. */
+export interface AnalyticsElasticsearch {
+  readonly connection: ElasticsearchConnection;
+  readonly events: MappedIndex;
+  readonly logs: TimeSeriesIndices;
+  /** Datafly Signal's key: write + create_index on the events index only. */
+  readonly eventsWriter: ScopedApiKey;
+  /** Logstash's key: create documents in the daily log indices. */
+  readonly logstashWriter: ScopedApiKey;
+  /** Grafana's key: read the log indices and the events index. */
+  readonly grafanaReader: ScopedApiKey;
+}
+
+/**
+ * The app: one composition of the library's constructs from the validated config. It is the
+ * one place where config becomes props, and it owns the shared names, so a name is defined
+ * once and flows to every construct that needs it.
+ */
+export class AnalyticsStack extends TerraformStack {
+  readonly elasticsearch: AnalyticsElasticsearch;
+  readonly grafana: GrafanaTarget;
+  readonly logstash: Logstash;
+
+  constructor(scope: Construct, id: string, props: AnalyticsStackProps) {
+    super(scope, id);
+    const { config } = props;
+    configureBackend(this, config.backend, props.localStatePath);
+
+    // Without a host the provider uses DOCKER_HOST, else the local socket (rootless, Colima, Podman).
+    new DockerProvider(this, "Docker", config.docker.host ? { host: config.docker.host } : {});
+    new RandomProvider(this, "Random");
+    new TlsProvider(this, "Tls");
+
+    const docker = config.mode === "docker";
+    const network = new Network(this, "Network", {
+      name: `${config.docker.namePrefix}-net`,
+      driver: "bridge",
+    });
+    const ca = docker
+      ? new CertificateAuthority(this, "Ca", { commonName: `${config.docker.namePrefix} stack CA` })
+      : undefined;
+
+    this.elasticsearch = this.elasticsearchSide(config, network.name, ca);
+    const es = this.elasticsearch;
+
+    this.logstash = new Logstash(this, "Logstash", {
+      namePrefix: config.docker.namePrefix,
+      networkName: network.name,
+      version: config.logstash.version,
+      heap: config.logstash.heap,
+      queueMaxBytes: config.logstash.queueMaxBytes,
+      bindAddress: config.docker.bindAddress,
+      pipeline: {
+        gelfPort: config.logstash.gelfPort,
+        gelfTcp: config.logstash.gelfTcp,
+        logType: LOG_TYPE,
+        logSource: LOG_SOURCE,
+        sessionTokenHeader: SESSION_TOKEN_HEADER,
+        secretHeaders: SECRET_HEADERS,
+        outputHosts: es.connection.clientEndpoints,
+        indexPrefix: es.logs.prefix,
+        responseTime: config.logstash.responseTime,
+      },
+      caCertPem: es.connection.caCertPem,
+      apiKey: es.logstashWriter.idColonKey,
+      // The template must exist before the first daily index is created, or it gets dynamic mappings.
+      dependsOn: [...es.connection.ready, es.logs.template],
+    });
+
+    this.grafana = ca
+      ? new DockerGrafana(this, "Grafana", {
+          namePrefix: config.docker.namePrefix,
+          networkName: network.name,
+          version: config.grafana.version,
+          infinityPluginVersion: config.grafana.infinityPluginVersion,
+          ...(config.grafana.infinityPluginUrl !== undefined
+            ? { infinityPluginUrl: config.grafana.infinityPluginUrl }
+            : {}),
+          ...(config.grafana.smtp !== undefined
+            ? { smtp: { ...config.grafana.smtp, ...this.smtpPassword(config.grafana.smtp.user) } }
+            : {}),
+          port: config.grafana.port,
+          bindAddress: config.docker.bindAddress,
+          ca,
+        })
+      : new ExternalGrafana(this, "Grafana", {
+          url: config.grafana.url ?? "",
+          auth: new TerraformVariable(this, "grafana_auth", {
+            type: "string",
+            sensitive: true,
+            description:
+              "Service account token (or user:password) of the existing Grafana; needs Admin on the organization.",
+          }).stringValue,
+        });
+
+    const datasources = this.datasources(this.grafana);
+    this.grafanaContent(config, [...this.grafana.ready, ...datasources]);
+
+    const tlsProblems = tlsNameProblems(this.tlsUses(es.connection.clusterEndpoint));
+    if (tlsProblems.length > 0)
+      throw new ConfigError(
+        tlsProblems.map((p) => `docker.bindAddress = ${JSON.stringify(config.docker.bindAddress)}: ${p}`),
+      );
+
+    this.outputs(ca);
+  }
+
+  private elasticsearchSide(
+    config: StackConfig,
+    networkName: string,
+    ca: CertificateAuthority | undefined,
+  ): AnalyticsElasticsearch {
+    // A plain scope keeps the resources' addresses (Elasticsearch_Events_Index_…) as they were.
+    const scope = new Construct(this, "Elasticsearch");
+    const es = config.elasticsearch;
+    const connection: ElasticsearchConnection = ca
+      ? new DockerElasticsearchCluster(scope, "Cluster", {
+          namePrefix: config.docker.namePrefix,
+          networkName,
+          version: es.version,
+          nodes: es.nodes,
+          heap: es.heap,
+          memoryLimitMb: es.memoryLimitMb,
+          port: es.port,
+          bindAddress: config.docker.bindAddress,
+          ca,
+        })
+      : new ExternalElasticsearchCluster(scope, "Cluster", {
+          ...(es.endpoint !== undefined ? { endpoint: es.endpoint } : { cloudId: es.cloudId }),
+          ...this.externalCredentials(es.cloudId === undefined),
+        });
+
+    const events = new MappedIndex(scope, "Events", {
+      cluster: connection,
+      name: config.events.index,
+      mappings: eventsIndexMappings(),
+      ...(es.replicas !== undefined ? { replicas: es.replicas } : {}),
+    });
+    const logs = new TimeSeriesIndices(scope, "Logs", {
+      cluster: connection,
+      prefix: config.logs.indexPrefix,
+      mappings: logIndexMappings(),
+      retentionDays: config.logs.retentionDays,
+      ...(es.replicas !== undefined ? { replicas: es.replicas } : {}),
+    });
+
+    const eventsWriter = new ScopedApiKey(scope, "EventsWriter", {
+      cluster: connection,
+      roleName: "datafly_writer",
+      description: `Datafly Signal: write events into ${events.name}`,
+    });
+    events.grantWrite(eventsWriter);
+    // monitor lets the Logstash output read the cluster version and license at start-up.
+    const logstashWriter = new ScopedApiKey(scope, "LogstashWriter", {
+      cluster: connection,
+      roleName: "logstash_writer",
+      description: `Logstash: create documents in ${logs.pattern}`,
+      clusterPrivileges: ["monitor"],
+    });
+    logs.grantCreate(logstashWriter);
+    const grafanaReader = new ScopedApiKey(scope, "GrafanaReader", {
+      cluster: connection,
+      roleName: "grafana_reader",
+      description: `Grafana: read ${logs.pattern} and ${events.name}`,
+      clusterPrivileges: ["monitor"],
+    });
+    logs.grantRead(grafanaReader);
+    events.grantRead(grafanaReader);
+    return { connection, events, logs, eventsWriter, logstashWriter, grafanaReader };
+  }
+
+  /** Credentials of an existing cluster, as sensitive variables with plain names (var.elasticsearch_password). */
+  private externalCredentials(selfManaged: boolean): {
+    username: string;
+    password: string;
+    caCertPem?: string;
+  } {
+    const username = new TerraformVariable(this, "elasticsearch_username", {
+      type: "string",
+      default: "elastic",
+      description:
+        "User the elasticstack provider authenticates as; needs manage_security and manage_index_templates, manage_ilm.",
+    });
+    const password = new TerraformVariable(this, "elasticsearch_password", {
+      type: "string",
+      sensitive: true,
+      description: "Password of elasticsearch_username.",
+    });
+    if (!selfManaged) return { username: username.stringValue, password: password.stringValue };
+    // Elastic Cloud certificates are publicly trusted. A self-managed 8.x cluster has its own CA
+    // (security auto-configuration), which every client must be given: skipping verification is no option.
+    const ca = new TerraformVariable(this, "elasticsearch_ca_certificate", {
+      type: "string",
+      description:
+        "PEM CA certificate of the cluster (http_ca.crt), given to the provider, Logstash and Grafana.",
+      validation: [
+        {
+          // Terraform JSON reads a bare string as a literal; the condition must be a template.
+          condition: '${can(regex("-----BEGIN CERTIFICATE-----", var.elasticsearch_ca_certificate))}',
+          errorMessage:
+            "elasticsearch_ca_certificate must be a PEM certificate (-----BEGIN CERTIFICATE-----).",
+        },
+      ],
+    });
+    return { username: username.stringValue, password: password.stringValue, caCertPem: ca.stringValue };
+  }
+
+  private smtpPassword(user: string | undefined): { password?: string } {
+    if (user === undefined) return {};
+    const password = new TerraformVariable(this, "grafana_smtp_password", {
+      type: "string",
+      sensitive: true,
+      description: `Password of the SMTP user ${user} Grafana sends alert e-mails as.`,
+    });
+    return { password: password.stringValue };
+  }
+
+  private datasources(grafana: GrafanaTarget): ITerraformDependable[] {
+    const es = this.elasticsearch;
+    const scope = new Construct(this, "Datasources");
+    const common = {
+      // Any healthy node answers: losing one node does not break the dashboards or the alert.
+      url: es.connection.clusterEndpoint,
+      ...(es.connection.caCertPem !== undefined ? { caCertPem: es.connection.caCertPem } : {}),
+      apiKeyEncoded: es.grafanaReader.encoded,
+      dependsOn: grafana.ready,
+    };
+    const logs = new ElasticsearchDatasource(scope, "Logs", {
+      ...common,
+      uid: DATASOURCE_UIDS.logs,
+      name: "API activity logs",
+      target: { index: es.logs.pattern, timeField: LOG_TIME_FIELD, writtenIndex: this.logstash.sampleIndex },
+    });
+    const events = new ElasticsearchDatasource(scope, "Events", {
+      ...common,
+      uid: DATASOURCE_UIDS.events,
+      name: "Product events",
+      target: { index: es.events.name, timeField: EVENT_TIME_FIELD, writtenIndex: es.events.name },
+    });
+
+    const gatewayUrl = new TerraformVariable(this, "dreamfactory_url", {
+      type: "string",
+      sensitive: true,
+      description:
+        "Base URL of the DreamFactory gateway whose user API the Infinity datasource reads, e.g. https://api.example.com",
+      // Infinity prefixes the query path to the base URL as a plain string (grafana-infinity-datasource
+      // pkg/infinity/request.go GetQueryURL, v3.11.1): a trailing "/" would request //api/v2/...
+      validation: [
+        {
+          // In Terraform JSON an expression is a "${...}" template; a bare string would be a string.
+          condition: `\${can(regex(${JSON.stringify(GATEWAY_URL_PATTERN)}, var.dreamfactory_url))}`,
+          errorMessage:
+            'dreamfactory_url must be an http(s) URL without a trailing "/", query or fragment, e.g. https://api.example.com',
+        },
+      ],
+    });
+    const gatewayKey = new TerraformVariable(this, "dreamfactory_api_key", {
+      type: "string",
+      sensitive: true,
+      description:
+        "DreamFactory API key of a role limited to GET system/user (fields id, first_name, last_name, email).",
+    });
+    const users = new InfinityDatasource(scope, "GatewayUsers", {
+      uid: DATASOURCE_UIDS.users,
+      name: "Gateway users",
+      baseUrl: gatewayUrl.stringValue,
+      headers: { "X-DreamFactory-API-Key": gatewayKey.stringValue },
+      dependsOn: grafana.ready,
+    });
+    return [logs.resource, events.resource, users.resource];
+  }
+
+  /** The folder, both dashboards, the error-rate alert and where it is sent. */
+  private grafanaContent(config: StackConfig, dependsOn: ITerraformDependable[]): void {
+    // A plain scope and a "Default" folder keep the addresses (GrafanaContent_Folder_…) as they were.
+    const scope = new Construct(this, "GrafanaContent");
+    const folder = new GrafanaFolder(scope, "Default", {
+      uid: CONTENT_UIDS.folder,
+      title: config.grafana.folder,
+      fieldCatalogues: { [DATASOURCE_UIDS.logs]: LOG_FIELDS, [DATASOURCE_UIDS.events]: EVENT_FIELDS },
+      dependsOn,
+    });
+    folder.addDashboard(
+      "ApiActivity",
+      buildApiActivityDashboard({
+        uid: CONTENT_UIDS.apiActivity,
+        title: "DreamFactory API Activity",
+        logsDatasourceUid: DATASOURCE_UIDS.logs,
+        usersDatasourceUid: DATASOURCE_UIDS.users,
+        logType: LOG_TYPE,
+      }),
+    );
+    folder.addDashboard(
+      "Events",
+      buildEventsDashboard({
+        uid: CONTENT_UIDS.events,
+        title: "Datafly Events",
+        eventsDatasourceUid: DATASOURCE_UIDS.events,
+      }),
+    );
+
+    const { errorRatePercent, contact } = config.grafana.alert;
+    const alert = buildErrorRateAlertRule({
+      logsDatasourceUid: DATASOURCE_UIDS.logs,
+      logType: LOG_TYPE,
+      errorRatePercent,
+    });
+    const contactPoint = this.contactPoint(folder, contact, dependsOn);
+    // Only the stack's own Grafana gets a notification policy: the provider replaces the
+    // whole policy tree, so on a shared Grafana the rule routes itself (simplified routing).
+    const ownsGrafana = this.grafana instanceof DockerGrafana;
+    const routeOnRule = contactPoint !== undefined && !ownsGrafana;
+    folder.addRuleGroup("Alerts", {
+      name: "API error rate",
+      intervalSeconds: 60,
+      rules: [
+        {
+          uid: CONTENT_UIDS.alertRule,
+          name: `API error rate above ${errorRatePercent}%`,
+          condition: alert.condition,
+          data: alert.data,
+          for: "5m",
+          noDataState: "OK",
+          execErrState: "Error",
+          labels: { component: "api-gateway", severity: "warning" },
+          annotations: {
+            summary: `More than ${errorRatePercent}% of API requests failed (status >= 400) over 5 minutes.`,
+            // Grafana's reserved link from a rule to a panel: both keys or neither
+            // (grafana/terraform-provider-grafana docs/resources/rule_group.md, v4.45.1).
+            __dashboardUid__: CONTENT_UIDS.apiActivity,
+            __panelId__: String(ERROR_RATE_PANEL_ID),
+          },
+          ...(routeOnRule ? { notificationSettings: { contactPoint: contactPoint.name } } : {}),
+        },
+      ],
+    });
+    if (contactPoint && ownsGrafana) {
+      new NotificationPolicy(folder, "NotificationPolicy", {
+        contactPoint: contactPoint.name,
+        groupBy: ["alertname", "grafana_folder"],
+        groupWait: "30s",
+        groupInterval: "5m",
+        repeatInterval: "4h",
+        dependsOn,
+      });
+    }
+  }
+
+  private contactPoint(
+    scope: Construct,
+    contact: StackConfig["grafana"]["alert"]["contact"],
+    dependsOn: ITerraformDependable[],
+  ): ContactPoint | undefined {
+    switch (contact.type) {
+      case "none":
+        return undefined;
+      case "email":
+        return new ContactPoint(scope, "ContactPoint", {
+          name: "api-error-rate",
+          email: [{ addresses: contact.addresses, singleEmail: true }],
+          dependsOn,
+        });
+      case "webhook": {
+        const url = new TerraformVariable(this, "alert_webhook_url", {
+          type: "string",
+          sensitive: true,
+          description: "URL that receives the API error-rate alert (grafana.alert.contact.type = webhook).",
+        });
+        return new ContactPoint(scope, "ContactPoint", {
+          name: "api-error-rate",
+          webhook: [{ url: url.stringValue, httpMethod: "POST" }],
+          dependsOn,
+        });
+      }
+    }
+  }
+
+  private outputs(ca: CertificateAuthority | undefined): void {
+    const es = this.elasticsearch;
+    new TerraformOutput(this, "elasticsearch_endpoint", { value: es.connection.publicEndpoint });
+    new TerraformOutput(this, "grafana_url", { value: this.grafana.url });
+    new TerraformOutput(this, "events_writer_api_key", {
+      value: es.eventsWriter.encoded,
+      sensitive: true,
+      description: "Base64 API key for Datafly Signal (Authorization: ApiKey <value>)",
+    });
+    new TerraformOutput(this, "signal_integration", {
+      value: Fn.jsonencode(
+        signalIntegrationBody({
+          cluster: es.connection,
+          index: es.events.name,
+          apiKeyEncoded: es.eventsWriter.encoded,
+        }),
+      ),
+      sensitive: true,
+      description: "JSON body for Datafly Signal's POST /v1/admin/integration-catalog/elasticsearch/install",
+    });
+    if (ca) {
+      // Clients outside the stack (curl, the event router) verify the cluster with it.
+      new TerraformOutput(this, "ca_certificate", { value: ca.certPem, description: "PEM of the stack CA" });
+    }
+    if (es.connection instanceof DockerElasticsearchCluster) {
+      new TerraformOutput(this, "elastic_password", {
+        value: es.connection.password,
+        sensitive: true,
+        description:
+          "Password of the elastic superuser (operators and the smoke check only; clients use scoped keys)",
+      });
+    }
+    if (this.grafana instanceof DockerGrafana) {
+      new TerraformOutput(this, "grafana_admin_password", {
+        value: this.grafana.adminPassword,
+        sensitive: true,
+        description: "Password of Grafana's admin user",
+      });
+    }
+  }
+
+  /**
+   * Every HTTPS URL of a server whose certificate the stack issues, with the client it is
+   * handed to: TLS is verified everywhere, so each host must be named by that certificate.
+   */
+  private tlsUses(datasourceUrl: string): TlsUse[] {
+    const conn = this.elasticsearch.connection;
+    const certs = conn.nodeCertificates;
+    const uses: TlsUse[] = [];
+    if (certs.length > 0) {
+      uses.push({ client: "the elasticstack provider", url: conn.providerEndpoint, certificate: certs[0] });
+      uses.push({
+        client: "the smoke check and the Signal integration (output elasticsearch_endpoint)",
+        url: conn.publicEndpoint,
+        certificate: certs[0],
+      });
+      conn.clientEndpoints.forEach((url, i) =>
+        uses.push({ client: "Logstash's elasticsearch output", url, certificate: certs[i] }),
+      );
+      // Docker's DNS may answer the cluster alias with any node.
+      for (const certificate of certs)
+        uses.push({ client: "Grafana's Elasticsearch datasources", url: datasourceUrl, certificate });
+    }
+    if (this.grafana instanceof DockerGrafana) {
+      for (const client of ["the grafana provider", "the smoke check (output grafana_url)"])
+        uses.push({ client, url: this.grafana.url, certificate: this.grafana.certificate });
+    }
+    return uses;
+  }
+}
