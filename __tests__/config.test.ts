@@ -48,6 +48,21 @@ describe("bad input: one line per problem naming key, value and rule", () => {
       'config: elasticsearch.heap = "512": must be a JVM heap size such as 512m or 2g',
     ],
     [{ logstash: { gelfPort: 70000 } }, "config: logstash.gelfPort = 70000: must be <= 65535"],
+    // elastic/logstash v8.19.20 logstash-core/lib/logstash/persisted_queue_config_validator.rb:
+    // page_capacity (64mb, environment.rb) > max_bytes is a BootstrapCheckError.
+    [
+      { logstash: { queueMaxBytes: "63mb" } },
+      'config: logstash.queueMaxBytes = "63mb": must be at least 64mb, Logstash\'s queue.page_capacity: below it Logstash refuses to start',
+    ],
+    [{ logstash: { gelfTcp: true } }, "config: logstash.gelfTcp = true: unknown key"],
+    [
+      { logstash: { heap: "1g" } },
+      "config: logstash.memoryLimitMb = 1024: must be at least logstash.heap + 512 (1536): JRuby, metaspace and network buffers live outside the heap",
+    ],
+    [
+      { logstash: { http: { enabled: true, port: 12201 } } },
+      "config: logstash.http.port = 12201: clashes with logstash.gelfPort: each published port must be different",
+    ],
     [{ grafana: { port: 0 } }, "config: grafana.port = 0: must be >= 1"],
     [{ mode: "cloud" }, 'config: mode = "cloud": must be one of "docker", "external"'],
     [
@@ -60,6 +75,11 @@ describe("bad input: one line per problem naming key, value and rule", () => {
     ],
   ])("%j", (input, expected) => {
     expect(problems(input)).toEqual([expected]);
+  });
+
+  it("accepts queue.max_bytes at exactly queue.page_capacity, in either unit", () => {
+    expect(problems({ logstash: { queueMaxBytes: "64mb" } })).toEqual([]);
+    expect(problems({ logstash: { queueMaxBytes: "1gb" } })).toEqual([]);
   });
 
   it.each([

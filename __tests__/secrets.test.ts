@@ -10,6 +10,16 @@ const SCANNED: Record<string, object> = SHIPPED_CONFIGS;
 
 const SECRET_KEY =
   /(password|passwd|secret|token|api_?key|auth(orization)?|private_?key|credential|tls_?key|key_data)$/i;
+/** Env names that carry a credential. */
+const SECRET_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)(_|$)/i;
+/** A secret-looking setting and its value in a config file: YAML `key: v`, Logstash `key => "v"`, env `KEY=v`. */
+const SECRET_WORD = "(?:password|passwd|secret|token|api_?key)";
+const VALUE = "(\\$+\\{[^}]+\\}|[^\\s\"',}\\]]+)";
+const SECRET_SETTINGS = [
+  new RegExp(`^\\s*([\\w.-]*${SECRET_WORD}[\\w.-]*)\\s*:\\s*["']?${VALUE}`, "gim"),
+  new RegExp(`\\b([\\w.-]*${SECRET_WORD}[\\w.-]*)\\s*=>\\s*"${VALUE}"`, "gi"),
+  new RegExp(`^\\s*([A-Z_]*${SECRET_WORD.toUpperCase()}[A-Z_]*)=${VALUE}`, "gm"),
+];
 /** Values that are only references: interpolations, optionally around a fixed scheme word. */
 const REFERENCE_ONLY = /^(ApiKey |Bearer |Basic |admin:)?(\$\{[^}]+\}:?)+$/;
 
@@ -32,6 +42,20 @@ function literalSecrets(tf: TfJson): string[] {
     // Header maps: the header name is the key (Authorization, X-DreamFactory-API-Key).
     if (SECRET_KEY.test(key.replace(/-/g, "_")) && !REFERENCE_ONLY.test(value) && !path.includes('"//"')) {
       found.push(`${path} = ${JSON.stringify(value.slice(0, 40))}`);
+    }
+    // A container's env entry NAME=value: a *_FILE name holds a path, anything else must be a reference.
+    const env = /\.env\[\d+\]$/.test(path) ? /^([A-Za-z_][\w.]*)=([\s\S]*)$/.exec(value) : null;
+    if (env && SECRET_ENV.test(env[1]) && !/_FILE$/.test(env[1]) && !REFERENCE_ONLY.test(env[2])) {
+      found.push(`${path}: ${env[1]} = ${JSON.stringify(env[2].slice(0, 40))}`);
+    }
+    // Uploaded files (settings, pipelines): `key: value`, `key => "value"` or KEY=value with a secret key.
+    if (/\.upload\[\d+\]\.content$/.test(path)) {
+      for (const m of SECRET_SETTINGS.flatMap((re) => [...value.matchAll(re)])) {
+        const literal = m[2];
+        if (!/^\$+\{[^}]+\}$/.test(literal) && !literal.startsWith("/")) {
+          found.push(`${path}: ${m[1]} = ${JSON.stringify(literal.slice(0, 40))}`);
+        }
+      }
     }
     // Base64 of "id:key" (an encoded API key) or a long random token in any value;
     // lowercase hex is a digest (the pipeline fingerprint), not a credential.
@@ -82,14 +106,21 @@ describe("the scan itself", () => {
       Authorization: "ApiKey VnVYY3RaTUJwQ2sxUlBCSzNRMzc6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==",
     };
     planted.provider.elasticstack[0] = { elasticsearch: { password: "changeme" } };
+    (container.env as string[]).push("ELASTIC_PASSWORD=hunter2hunter2");
+    (container.upload as { content: string; file: string }[]).push({
+      file: "/usr/share/logstash/config/logstash.yml",
+      content: 'api.auth.type: basic\napi.auth.basic.password: "s3cr3t-literal"\n',
+    });
     const found = literalSecrets(planted);
     expect(found).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/upload\[\d+\]\.content: a PEM private key$/),
         expect.stringMatching(/\.provider\.elasticstack\[0\]\.elasticsearch\.password = "changeme"$/),
         expect.stringMatching(/\.http_headers\.Authorization = "ApiKey VnVY/),
+        expect.stringMatching(/\.env\[\d+\]: ELASTIC_PASSWORD = "hunter2hunter2"$/),
+        expect.stringMatching(/upload\[\d+\]\.content: api\.auth\.basic\.password = "s3cr3t-literal"$/),
       ]),
     );
-    expect(found).toHaveLength(3);
+    expect(found).toHaveLength(5);
   });
 });

@@ -14,7 +14,11 @@ import {
   LOG_SOURCE,
   LOG_TIME_FIELD,
   LOG_TYPE,
-  SECRET_HEADERS,
+  MONOLOG_LEVELS,
+  REDACTED,
+  REDACTED_SUBTREES,
+  SECRET_KEYS,
+  SYSLOG_LEVEL_NAMES,
   SESSION_TOKEN_HEADER,
 } from "../constructs/elasticsearch/fields";
 import { CertificateAuthority } from "../constructs/pki/certificate-authority";
@@ -109,15 +113,21 @@ export class AnalyticsStack extends TerraformStack {
       networkName: network.name,
       version: config.logstash.version,
       heap: config.logstash.heap,
+      memoryLimitMb: config.logstash.memoryLimitMb,
+      httpPort: config.logstash.http.enabled ? config.logstash.http.port : undefined,
       queueMaxBytes: config.logstash.queueMaxBytes,
       bindAddress: config.docker.bindAddress,
       pipeline: {
         gelfPort: config.logstash.gelfPort,
-        gelfTcp: config.logstash.gelfTcp,
         logType: LOG_TYPE,
         logSource: LOG_SOURCE,
         sessionTokenHeader: SESSION_TOKEN_HEADER,
-        secretHeaders: SECRET_HEADERS,
+        redaction: {
+          ...SECRET_KEYS,
+          subtrees: REDACTED_SUBTREES.map((path) => `[${path.split(".").join("][")}]`),
+          marker: REDACTED,
+        },
+        levels: { syslog: SYSLOG_LEVEL_NAMES, monolog: MONOLOG_LEVELS },
         outputHosts: es.connection.clientEndpoints,
         indexPrefix: es.logs.prefix,
         responseTime: config.logstash.responseTime,
@@ -456,6 +466,14 @@ export class AnalyticsStack extends TerraformStack {
       sensitive: true,
       description: "JSON body for Datafly Signal's POST /v1/admin/integration-catalog/elasticsearch/install",
     });
+    if (this.logstash.http) {
+      // What DreamFactory's Logstash service needs for protocol http (see README).
+      new TerraformOutput(this, "logstash_http_password", {
+        value: this.logstash.http.password,
+        sensitive: true,
+        description: `Basic-auth password of the Logstash http input (user ${this.logstash.http.user})`,
+      });
+    }
     if (ca) {
       // Clients outside the stack (curl, the event router) verify the cluster with it.
       new TerraformOutput(this, "ca_certificate", { value: ca.certPem, description: "PEM of the stack CA" });

@@ -3,6 +3,7 @@ import { indexNameProblem } from "../constructs/elasticsearch/index-name";
 import { cloudIdToEndpoint } from "../constructs/elasticsearch/cloud-id";
 import { DOCKER_CLUSTER_DEFAULTS, heapMegabytes } from "../constructs/elasticsearch/cluster";
 import { DOCKER_GRAFANA_DEFAULTS } from "../constructs/grafana/instance";
+import { jvmSizeMb } from "../constructs/docker/common";
 
 /**
  * The stack's configuration: every key, its type, its rule and its default, in one place.
@@ -35,6 +36,18 @@ const imageVersion = (def: string, what: string, major: RegExp) =>
     .regex(major, { message: `must be a pinned version matching ${major.source}` })
     .default(def)
     .describe(what);
+
+/**
+ * Logstash's byte sizes are binary multiples (`Setting::Bytes`); the default
+ * queue.page_capacity is 64mb, and persisted_queue_config_validator.rb (elastic/logstash
+ * v8.19.20) refuses to start when queue.page_capacity > queue.max_bytes.
+ */
+export const LOGSTASH_PAGE_CAPACITY_BYTES = 64 * 1024 * 1024;
+export function logstashBytes(size: string): number {
+  const m = /^([0-9]+)(mb|gb)$/.exec(size);
+  if (!m) return NaN;
+  return Number(m[1]) * 1024 * 1024 * (m[2] === "gb" ? 1024 : 1);
+}
 
 /** `-YYYY.MM.dd`: what the pipeline appends to the prefix for daily indices. */
 export { DAILY_SUFFIX_BYTES } from "../constructs/elasticsearch/indices";
@@ -116,16 +129,33 @@ const logstash = z
   .strictObject({
     version: imageVersion("8.19.18", "Logstash image version (8.x, pinned)", /^8\.[0-9]+\.[0-9]+$/),
     gelfPort: port(12201, "Port of the GELF input, published on the host in docker mode"),
-    gelfTcp: z
-      .boolean()
-      .default(false)
-      .describe("Also accept GELF over TCP on the same port (no loss on overload)"),
+    http: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Also accept DreamFactory's http logging protocol (full-size events, no GELF chunking), with basic authentication",
+          ),
+        port: port(8080, "Port of the http input, published on the host in docker mode"),
+      })
+      .prefault({}),
     heap: heap("256m", "Logstash heap"),
+    memoryLimitMb: z
+      .number()
+      .int()
+      .min(768)
+      .max(65536)
+      .default(1024)
+      .describe("Memory limit of the Logstash container in MB; at least the heap + 512 (JRuby and buffers)"),
     queueMaxBytes: z
       .string()
       .regex(/^[1-9][0-9]*(mb|gb)$/, { message: "must be a size such as 512mb or 1gb" })
+      .refine((v) => logstashBytes(v) >= LOGSTASH_PAGE_CAPACITY_BYTES, {
+        message: "must be at least 64mb, Logstash's queue.page_capacity: below it Logstash refuses to start",
+      })
       .default("1gb")
-      .describe("Size limit of the persistent queue, such as 512mb or 1gb"),
+      .describe("Size limit of the persistent queue, such as 512mb or 1gb (at least 64mb)"),
     responseTime: z
       .strictObject({
         enabled: z
@@ -141,6 +171,16 @@ const logstash = z
           .describe("Field holding the duration in milliseconds, as a Logstash field reference"),
       })
       .prefault({}),
+  })
+  .superRefine((l, ctx) => {
+    const heapMb = jvmSizeMb(l.heap);
+    if (l.memoryLimitMb < heapMb + 512)
+      ctx.addIssue({
+        code: "custom",
+        path: ["memoryLimitMb"],
+        input: l.memoryLimitMb,
+        message: `must be at least logstash.heap + 512 (${heapMb + 512}): JRuby, metaspace and network buffers live outside the heap`,
+      });
   })
   .prefault({});
 
@@ -293,7 +333,7 @@ export const configSchema = z
           .union([z.ipv4(), z.ipv6()])
           .default(DOCKER_CLUSTER_DEFAULTS.bindAddress)
           .describe(
-            "Host address the published ports (Elasticsearch, Logstash GELF, Grafana) bind to; loopback by default, 0.0.0.0 to accept a gateway on another host",
+            "Host address the published ports (Elasticsearch, Logstash GELF and http, Grafana) bind to; loopback by default, 0.0.0.0 to accept a gateway on another host (a gateway container can instead join the stack's network)",
           ),
       })
       .prefault({}),
@@ -314,6 +354,14 @@ export const configSchema = z
         message: `must be at most half of elasticsearch.memoryLimitMb (${es.memoryLimitMb} MB), so the node is not killed for memory`,
       });
     if (c.mode === "external") {
+      // Logstash runs in docker in both modes; docker mode checks all published ports below.
+      if (c.logstash.http.enabled && c.logstash.http.port === c.logstash.gelfPort)
+        ctx.addIssue({
+          code: "custom",
+          path: ["logstash", "http", "port"],
+          input: c.logstash.http.port,
+          message: "clashes with logstash.gelfPort: each published port must be different",
+        });
       if (!es.endpoint && !es.cloudId)
         ctx.addIssue({
           code: "custom",
@@ -379,6 +427,9 @@ export const configSchema = z
       const published: [string, number][] = [
         ["elasticsearch.port", es.port],
         ["logstash.gelfPort", c.logstash.gelfPort],
+        ...(c.logstash.http.enabled
+          ? ([["logstash.http.port", c.logstash.http.port]] as [string, number][])
+          : []),
         ["grafana.port", c.grafana.port],
       ];
       const seen = new Map<number, string>();

@@ -4,9 +4,11 @@
 //
 // 1. the app command vs the cdktf template's `npx ts-node main.ts` on the same code;
 // 2. the default stack vs a stack with 50 event indices (scale), see scripts/bench/scale.ts;
-// 3. the real-Terraform check (__tests__/terraform/offline.test.ts): the whole jest file, and
+// 3. the generated Logstash Ruby filters vs the guide's JWT filter under JRuby (ruby), see
+//    scripts/bench/ruby-filters.ts;
+// 4. the real-Terraform check (__tests__/terraform/offline.test.ts): the whole jest file, and
 //    its Terraform part (providers started, every shipped config, the broken stacks, the
-//    mirror run), which the test reports itself when BENCH_TERRAFORM_FILE is set.
+//    mirror run), which the test reports itself when BENCH_TERRAFORM_FILE is set (terraform).
 //
 // It prints figures and the budgets next to them; it never fails a build.
 import { spawnSync } from "node:child_process";
@@ -169,4 +171,21 @@ if (which === "all" || which === "terraform") {
         .map(([step, xs]) => `${step} ${median(xs).toFixed(1)} s`)
         .join(", "),
   );
+}
+
+if (which === "all" || which === "ruby") {
+  console.log("");
+  const run = spawnSync(
+    "node",
+    ["scripts/run-ts.mjs", "scripts/bench/ruby-filters.ts", process.env.BENCH_RUBY_EVENTS ?? "20000"],
+    {
+      cwd: root,
+      encoding: "utf8",
+    },
+  );
+  if (run.status !== 0) {
+    console.error(`ruby filter benchmark failed:\n${run.stderr}`);
+    process.exit(1);
+  }
+  process.stdout.write(run.stdout);
 }

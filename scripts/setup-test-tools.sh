@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Installs the system tools the tests run generated code with: Debian's ruby executes
-# the Logstash ruby filter in __tests__/logstash. Skips what is already there.
+# Installs the system tools the tests run generated code with: the Logstash ruby filters in
+# __tests__/logstash run under Debian's ruby (MRI) and jruby. Logstash 8.19 bundles JRuby
+# 9.4; Debian 12 ships jruby 9.3.9 (Ruby 2.6 language level), the closest packaged
+# interpreter, so the filters keep to what both accept. Skips what is already there.
 set -euo pipefail
-if ! command -v ruby >/dev/null 2>&1; then
+missing=()
+command -v ruby >/dev/null 2>&1 || missing+=(ruby)
+command -v jruby >/dev/null 2>&1 || missing+=(jruby)
+if [[ ${#missing[@]} -gt 0 ]]; then
   SUDO=""
   [[ $(id -u) -eq 0 ]] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends ruby >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 ruby --version
+jruby --version

@@ -1,31 +1,24 @@
 import {
-  JWT_USER_ID_RUBY_INIT,
+  RUBY_LIBRARY_SOURCE,
+  apiLogRubyLibrary,
+  jwtUserIdRubyInit,
   buildApiLogPipeline,
   extractEnvReferences,
   jwtUserIdRubyCode,
-  redactHeadersRubyCode,
+  ecsHostRubyCode,
+  levelRubyCode,
+  redactRubyFilter,
+  responseStatusRubyCode,
+  stripUnderscoreRubyCode,
   renderPipeline,
   responseMsRubyCode,
   type ApiLogPipelineParams,
-  type PluginStatement,
   type Statement,
-  type Value,
 } from "../../constructs/logstash/pipeline";
 import { parseLogstashConfig, toPipelineModel } from "../support/lscl";
+import { HTTP_INPUT, PIPELINE_PARAMS } from "../support/pipeline-params";
 
-const PARAMS: ApiLogPipelineParams = {
-  gelfPort: 12201,
-  gelfTcp: false,
-  logType: "dreamfactory",
-  logSource: "dreamfactory",
-  sessionTokenHeader: "x-dreamfactory-session-token",
-  secretHeaders: ["x-dreamfactory-session-token", "x-dreamfactory-api-key", "authorization"],
-  outputHosts: ["https://es01:9200"],
-  caCertPath: "/usr/share/logstash/config/certs/http_ca.crt",
-  apiKeyEnvVar: "LOGSTASH_ES_API_KEY",
-  indexPrefix: "dreamfactory-logs",
-  responseTime: { enabled: false, sourceField: "[event][response][duration_ms]" },
-};
+const PARAMS: ApiLogPipelineParams = PIPELINE_PARAMS;
 
 /** Assertions read the rendered text back through the grammar, so they test what Logstash reads. */
 function parsed(params: Partial<ApiLogPipelineParams> = {}) {
@@ -37,10 +30,6 @@ const asPlugin = (s: Statement | undefined) => {
   if (s === undefined || !("plugin" in s)) throw new Error("expected a plugin statement");
   return s;
 };
-const hashEntries = (v: Value | undefined) => {
-  if (typeof v !== "object" || Array.isArray(v) || !("entries" in v)) throw new Error("expected a hash");
-  return v.entries;
-};
 
 describe("input", () => {
   test("GELF on the configured port over UDP, typed for the filter", () => {
@@ -51,20 +40,58 @@ describe("input", () => {
     });
   });
 
-  test("TCP on the same port when asked", () => {
-    expect(asPlugin(parsed({ gelfTcp: true, gelfPort: 5514 }).model.input[0]).settings).toMatchObject({
+  test("no GELF over TCP: df-logger's GelfLogger is UDP only (df-logger 0.15.2 src/Components/GelfLogger.php)", () => {
+    expect(asPlugin(parsed({ gelfPort: 5514 }).model.input[0]).settings).toMatchObject({
       port: 5514,
       use_udp: true,
-      use_tcp: true,
+      use_tcp: false,
     });
+  });
+
+  test("the http input, when asked: basic auth from ${VAR}, JSON whatever the content type, marked http", () => {
+    const { model, text } = parsed({ http: HTTP_INPUT });
+    expect(model.input).toHaveLength(2);
+    // df-core 1.0.15 src/Utility/Curl.php: a string payload goes to CURLOPT_POSTFIELDS, so cURL
+    // sends application/x-www-form-urlencoded; logstash-input-http v3.10.2 lib/logstash/inputs/http.rb
+    // decodes types missing from additional_codecs with the input's codec.
+    expect(asPlugin(model.input[1])).toEqual({
+      plugin: "http",
+      settings: {
+        port: 8080,
+        user: "dreamfactory",
+        password: "${LOGSTASH_HTTP_PASSWORD}",
+        codec: "json",
+        type: "dreamfactory",
+        add_field: { kind: "hash", entries: [["[@metadata][transport]", "http"]] },
+      },
+    });
+    expect(extractEnvReferences(text)).toEqual(["LOGSTASH_ES_API_KEY", "LOGSTASH_HTTP_PASSWORD"]);
+    expect(parsed().model.input).toHaveLength(1);
   });
 });
 
-describe("filter", () => {
-  const branch = parsed().model.filter[0];
+/** A ruby filter as the pipeline writes it: load the library, call the named compiled class. */
+const compiled = (name: string, libraryPath = PARAMS.rubyLibraryPath) => ({
+  plugin: "ruby",
+  settings: {
+    init: `require '${libraryPath}'\n@filter = ::ElkGrafanaCdktf::Compiled::${name}.new`,
+    code: "@filter.filter(event)",
+  },
+});
 
-  test("applies only to events of the log type", () => {
-    expect(parsed().model.filter).toHaveLength(1);
+/** The class the library defines for a filter: its init as the constructor, its code as filter(event). */
+const compiledClass = (name: string, f: { init?: string; code: string }) =>
+  `    class ${name}\n      def initialize\n${f.init ?? ""}\n      end\n\n      def filter(event)\n${f.code}\n      end\n    end\n`;
+
+describe("filter", () => {
+  const filter = parsed().model.filter;
+  const [host, branch] = filter;
+  const library = apiLogRubyLibrary(PARAMS);
+
+  test("ECS host handling runs for every event, before and outside the type branch", () => {
+    expect(filter).toHaveLength(2);
+    expect(asPlugin(host)).toEqual(compiled("EcsHost"));
+    expect(library).toContain(compiledClass("EcsHost", ecsHostRubyCode()));
     expect("if" in branch && branch.if).toEqual({
       kind: "compare",
       field: { kind: "field", path: ["type"] },
@@ -73,57 +100,53 @@ describe("filter", () => {
     });
   });
 
-  const steps = ("then" in branch ? branch.then : []).map(asPlugin);
-  const indexOf = (predicate: (p: PluginStatement) => boolean) => {
-    const i = steps.findIndex(predicate);
-    expect(i).toBeGreaterThanOrEqual(0);
-    return i;
-  };
-  const mutating = (op: string) => (p: PluginStatement) => p.plugin === "mutate" && op in p.settings;
+  const then = "then" in branch ? branch.then : [];
 
-  test("renames host, then sets host.name, then log_source, then upper-cases level, then runs the JWT ruby, then drops credential headers", () => {
-    const rename = indexOf(mutating("rename"));
-    const hostName = indexOf(mutating("copy"));
-    const logSource = indexOf(mutating("replace"));
-    const toString = indexOf(mutating("convert"));
-    const uppercase = indexOf(mutating("uppercase"));
-    const ruby = indexOf((p) => p.plugin === "ruby");
-    expect([rename, hostName, logSource, toString, uppercase, ruby]).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(steps[6]).toEqual({
-      plugin: "ruby",
-      settings: {
-        code: redactHeadersRubyCode([
-          "x-dreamfactory-session-token",
-          "x-dreamfactory-api-key",
-          "authorization",
-        ]),
-      },
+  test("in the type branch: http names, log_source, level, status, JWT, then redaction", () => {
+    const [http, ...rest] = then;
+    expect("if" in http && http.if).toEqual({
+      kind: "compare",
+      field: { kind: "field", path: ["@metadata", "transport"] },
+      op: "==",
+      value: "http",
     });
-
-    expect(hashEntries(steps[rename].settings.rename)).toEqual([["host", "source_hostname"]]);
-    expect(hashEntries(steps[hostName].settings.copy)).toEqual([["source_hostname", "[host][name]"]]);
-    expect(hashEntries(steps[logSource].settings.replace)).toEqual([["log_source", "dreamfactory"]]);
-    expect(hashEntries(steps[toString].settings.convert)).toEqual([["level", "string"]]);
-    expect(steps[uppercase].settings.uppercase).toEqual(["level"]);
-    expect(steps[ruby].settings).toEqual({
-      init: JWT_USER_ID_RUBY_INIT,
+    expect("then" in http && http.then).toEqual([compiled("StripUnderscore")]);
+    const steps = rest.map(asPlugin);
+    expect(steps[0]).toEqual({
+      plugin: "mutate",
+      settings: { replace: { kind: "hash", entries: [["log_source", "dreamfactory"]] } },
+    });
+    // After the JWT filter, which reads the token the redaction replaces.
+    expect(steps.slice(1)).toEqual(
+      ["Level", "ResponseStatus", "JwtUserId", "Redact"].map((n) => compiled(n)),
+    );
+    const level = levelRubyCode(PARAMS.levels.syslog, PARAMS.levels.monolog);
+    const jwt = {
+      init: jwtUserIdRubyInit(PARAMS.rubyLibraryPath),
       code: jwtUserIdRubyCode("x-dreamfactory-session-token"),
-    });
-    expect(steps).toHaveLength(7);
+    };
+    const redact = redactRubyFilter(PARAMS.redaction, PARAMS.rubyLibraryPath);
+    for (const [name, f] of [
+      ["StripUnderscore", stripUnderscoreRubyCode()],
+      ["Level", level],
+      ["ResponseStatus", responseStatusRubyCode()],
+      ["JwtUserId", jwt],
+      ["Redact", redact],
+    ] as const)
+      expect(library).toContain(compiledClass(name, f));
+    expect(library.startsWith(RUBY_LIBRARY_SOURCE)).toBe(true);
   });
 
   test("adds the response-time ruby last, only when enabled", () => {
-    const then = (p: ReturnType<typeof parsed>) => {
-      const b = p.model.filter[0];
-      return ("then" in b ? b.then : []).map(asPlugin);
-    };
-    const enabled = then(parsed({ responseTime: { enabled: true, sourceField: "[event][timing][ms]" } }));
-    expect(enabled).toHaveLength(8);
-    expect(enabled[7]).toEqual({
-      plugin: "ruby",
-      settings: { code: responseMsRubyCode("[event][timing][ms]") },
-    });
-    expect(enabled[7].settings.code).toContain("event.get('[event][timing][ms]')");
+    const params = { ...PARAMS, responseTime: { enabled: true, sourceField: "[event][timing][ms]" } };
+    const b = parsed(params).model.filter[1];
+    const enabled = "then" in b ? b.then : [];
+    expect(enabled).toHaveLength(then.length + 1);
+    expect(asPlugin(enabled[enabled.length - 1])).toEqual(compiled("ResponseMs"));
+    const code = responseMsRubyCode("[event][timing][ms]");
+    expect(apiLogRubyLibrary(params)).toContain(compiledClass("ResponseMs", { code }));
+    expect(code).toContain("event.get('[event][timing][ms]')");
+    expect(library).not.toContain("class ResponseMs");
   });
 });
 
@@ -176,6 +199,11 @@ describe("parameter checks", () => {
     [{ logSource: "" }, /logSource/],
     [{ sessionTokenHeader: "x session" }, /not an HTTP header name/],
     [{ responseTime: { enabled: true, sourceField: "event.response.ms" } }, /not a field reference/],
+    [
+      { http: { ...HTTP_INPUT, port: 12201 } },
+      /http.port = 12201 must be 1\.\.65535 and differ from gelfPort/,
+    ],
+    [{ http: { ...HTTP_INPUT, user: "a:b" } }, /http.user/],
   ])("%j is refused", (params, message) => {
     expect(() => buildApiLogPipeline({ ...PARAMS, ...params })).toThrow(message);
   });
@@ -185,7 +213,8 @@ test("rendered text for a fixed parameter set", () => {
   const text = renderPipeline(
     buildApiLogPipeline({
       ...PARAMS,
-      gelfTcp: true,
+      rubyLibraryPath: "/usr/share/logstash/config/elk-filters.rb",
+      http: HTTP_INPUT,
       outputHosts: ["https://es01:9200", "https://es02:9200"],
       responseTime: { enabled: true, sourceField: "[event][response][duration_ms]" },
     }),

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { HTTP_INPUT, PIPELINE_PARAMS } from "../support/pipeline-params";
 import {
   buildApiLogPipeline,
   field,
@@ -194,23 +195,18 @@ function canonicalStatement(s: Statement): Statement {
 
 describe("the default pipeline", () => {
   const model = buildApiLogPipeline({
-    gelfPort: 12201,
-    gelfTcp: true,
-    logType: "dreamfactory",
-    logSource: "dreamfactory",
-    sessionTokenHeader: "x-dreamfactory-session-token",
-    secretHeaders: ["x-dreamfactory-session-token", "x-dreamfactory-api-key", "authorization"],
+    ...PIPELINE_PARAMS,
+    http: HTTP_INPUT,
     outputHosts: ["https://es01:9200", "https://es02:9200"],
-    caCertPath: "/usr/share/logstash/config/certs/ca.crt",
-    apiKeyEnvVar: "LOGSTASH_ES_API_KEY",
-    indexPrefix: "dreamfactory-logs",
     responseTime: { enabled: true, sourceField: "[event][response][duration_ms]" },
   });
 
   test("parses and reads back as the model (the secret as its reference)", () => {
     const output = model.output[0] as { plugin: string; settings: Record<string, Value> };
+    const [gelf, http] = model.input as { plugin: string; settings: Record<string, Value> }[];
     const expected: PipelineModel = {
       ...model,
+      input: [gelf, { ...http, settings: { ...http.settings, password: "${LOGSTASH_HTTP_PASSWORD}" } }],
       output: [{ ...output, settings: { ...output.settings, api_key: "${LOGSTASH_ES_API_KEY}" } }],
     };
     expect(roundTrip(model)).toEqual(expected);

@@ -1,7 +1,23 @@
-# Runs ruby-filter code against events, imitating the parts of Logstash's Event API the
-# code uses. Input (stdin, JSON): { "programs": { name: { "init": str?, "code": str } },
-# "cases": [{ "name", "program", "event" }] }. Output (stdout, JSON): [{ "name", "event",
-# "error" }], where "error" is set only if the code let an exception escape.
+# Runs the generated filter code against events, under whichever Ruby runs this file
+# (MRI, or JRuby as inside Logstash). What it models, and nothing more:
+#
+# - logstash-filter-ruby 3.1.8 (lib/logstash/filters/ruby.rb): `init` is evaluated once in
+#   the filter instance, `code` becomes the body of a singleton method taking `event`; so
+#   each filter is its own object here, and an escaping exception is reported (Logstash
+#   would tag `_rubyexception`; our code must never let one escape).
+# - the parts of Logstash's Event API the code uses: get (returns a copy), set, remove,
+#   tag, to_hash (a copy), with field references parsed once. Logstash's Java event
+#   converts values on get and set in Java; here get deep-copies in Ruby (so reading a
+#   whole subtree probably costs more here than in Logstash) and set keeps the value.
+#   @metadata is an ordinary key here (Logstash keeps it out of to_hash and the output).
+# - `mutate { replace => { field => literal } }` and `if [field] == "literal"` guards, the
+#   only other pieces of our filter section (the test refuses to flatten anything else).
+#
+# Input (stdin, JSON): { "programs": { name: [step, ...] }, "cases": [{ "name", "program",
+# "event" }], "bench": { "iterations": n }? }, where a step is { "init"?, "code" } or
+# { "replace": { field: value } }, with an optional "when": [[field, value], ...].
+# Output (stdout, JSON): [{ "name", "event", "error" }], or with "bench" the microseconds
+# per event of each program on each case (best of 3 rounds after a round-robin warm-up).
 require 'json'
 
 class HarnessEvent
@@ -9,10 +25,22 @@ class HarnessEvent
     @data = data
   end
 
-  # Like Logstash, returns a copy: changing it does not change the event.
+  # Logstash converts its Java values to new Ruby objects on every get; a deep copy stands in.
   def get(reference)
-    value = path(reference).reduce(@data) { |node, key| node.is_a?(Hash) ? node[key] : nil }
-    Marshal.load(Marshal.dump(value))
+    HarnessEvent.deep_copy(path(reference).reduce(@data) { |node, key| node.is_a?(Hash) ? node[key] : nil })
+  end
+
+  def self.deep_copy(value)
+    if value.is_a?(Hash)
+      copy = value.dup
+      copy.each { |k, v| copy[k] = deep_copy(v) if v.is_a?(Hash) || v.is_a?(Array) || v.is_a?(String) }
+    elsif value.is_a?(Array)
+      value.map { |v| v.is_a?(Hash) || v.is_a?(Array) || v.is_a?(String) ? deep_copy(v) : v }
+    elsif value.is_a?(String)
+      value.dup
+    else
+      value
+    end
   end
 
   def set(reference, value)
@@ -25,6 +53,12 @@ class HarnessEvent
     node[last] = value
   end
 
+  def remove(reference)
+    *parents, last = path(reference)
+    node = parents.reduce(@data) { |current, key| current.is_a?(Hash) ? current[key] : nil }
+    node.delete(last) if node.is_a?(Hash)
+  end
+
   def tag(name)
     tags = get('tags')
     tags = [] unless tags.is_a?(Array)
@@ -33,33 +67,88 @@ class HarnessEvent
   end
 
   def to_hash
+    HarnessEvent.deep_copy(@data)
+  end
+
+  def data
     @data
   end
 
   private
 
+  # Parsed once per reference, as Logstash's FieldReference caches them.
+  PATHS = {}
+
   def path(reference)
-    return [reference] unless reference.start_with?('[')
-    reference.scan(/\[([^\[\]]+)\]/).flatten
+    PATHS[reference] ||= reference.start_with?('[') ? reference.scan(/\[([^\[\]]+)\]/).flatten.freeze : [reference].freeze
+  end
+end
+
+# One ruby filter instance, compiled as logstash-filter-ruby compiles inline code.
+class HarnessRubyFilter
+  def initialize(init, code)
+    eval(init, binding, '(ruby filter init)') if init
+    eval("define_singleton_method :filter_method do |event, &new_event_block|\n #{code} \nend", binding, '(ruby filter code)')
+  end
+end
+
+Step = Struct.new(:guards, :filter, :replace) do
+  def applies?(event)
+    guards.all? { |field, value| event.get(field) == value }
+  end
+
+  def run(event)
+    return unless applies?(event)
+    if filter
+      filter.filter_method(event)
+    else
+      replace.each { |field, value| event.set(field, value) }
+    end
   end
 end
 
 input = JSON.parse($stdin.read)
-programs = input.fetch('programs').transform_values do |program|
-  eval(program['init'], TOPLEVEL_BINDING) if program['init']
-  # The ruby filter compiles `code` the same way: as the body of a lambda taking the event.
-  eval("lambda { |event|\n#{program.fetch('code')}\n}", TOPLEVEL_BINDING, '(ruby filter code)')
+programs = input.fetch('programs').transform_values do |steps|
+  steps.map do |step|
+    filter = step.key?('code') ? HarnessRubyFilter.new(step['init'], step.fetch('code')) : nil
+    Step.new(step.fetch('when', []), filter, step['replace'])
+  end
+end
+
+run_program = lambda do |steps, event|
+  steps.each { |step| step.run(event) }
+end
+
+if (bench = input['bench'])
+  iterations = bench.fetch('iterations')
+  cases = input.fetch('cases')
+  fresh = ->(c) { HarnessEvent.new(HarnessEvent.deep_copy(c.fetch('event'))) }
+  # Warm-up, round robin: JRuby compiles hot methods after a while; Logstash runs for days.
+  iterations.times { cases.each { |c| run_program.call(programs.fetch(c.fetch('program')), fresh.call(c)) } }
+  best = Hash.new(Float::INFINITY)
+  3.times do
+    cases.each do |c|
+      steps = programs.fetch(c.fetch('program'))
+      events = Array.new(iterations) { fresh.call(c) }
+      started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+      events.each { |event| run_program.call(steps, event) }
+      elapsed = Process.clock_gettime(Process::CLOCK_MONOTONIC) - started
+      best[c.fetch('name')] = [best[c.fetch('name')], elapsed * 1e6 / iterations].min
+    end
+  end
+  $stdout.write(JSON.generate(cases.map { |c| { 'name' => c.fetch('name'), 'microseconds' => best[c.fetch('name')] } }))
+  exit 0
 end
 
 results = input.fetch('cases').map do |test_case|
   event = HarnessEvent.new(test_case.fetch('event'))
   error = nil
   begin
-    programs.fetch(test_case.fetch('program')).call(event)
+    run_program.call(programs.fetch(test_case.fetch('program')), event)
   rescue Exception => e # any escape at all is what the tests look for
     error = "#{e.class}: #{e.message}"
   end
-  { 'name' => test_case.fetch('name'), 'event' => event.to_hash, 'error' => error }
+  { 'name' => test_case.fetch('name'), 'event' => event.data, 'error' => error }
 end
 
 $stdout.write(JSON.generate(results))

@@ -116,13 +116,66 @@ describe("the Logstash container", () => {
     expect(pipelines).toEqual([{ "pipeline.id": "main", "path.config": LOGSTASH_PATHS.pipeline }]);
   });
 
-  it("publishes GELF over UDP, and TCP when asked, on the configured port", () => {
+  it("publishes GELF over UDP only, and the http input when asked, with a random password", () => {
     expect(container.ports).toEqual([{ internal: 12201, external: 12201, protocol: "udp", ip: "127.0.0.1" }]);
-    const tcp = logstashOf(synthStack({ logstash: { gelfPort: 5514, gelfTcp: true } }));
-    expect(tcp.ports).toEqual([
+    const withHttp = synthStack({ logstash: { gelfPort: 5514, http: { enabled: true, port: 8088 } } });
+    const http = logstashOf(withHttp);
+    expect(http.ports).toEqual([
       { internal: 5514, external: 5514, protocol: "udp", ip: "127.0.0.1" },
-      { internal: 5514, external: 5514, protocol: "tcp", ip: "127.0.0.1" },
+      { internal: 8088, external: 8088, protocol: "tcp", ip: "127.0.0.1" },
     ]);
+    // The password is a random_password reference, never a literal, and an output marked sensitive.
+    expect(envOf(withHttp).LOGSTASH_HTTP_PASSWORD).toMatch(
+      /^\$\{random_password\.Logstash_HttpPassword_[^.}]+\.result\}$/,
+    );
+    const out = (withHttp.output as Record<string, { sensitive?: boolean; value: string }>)
+      .logstash_http_password;
+    expect(out.sensitive).toBe(true);
+    expect(out.value).toMatch(/random_password\.Logstash_HttpPassword/);
+    expect(resourcesOf(withHttp, "random_password")).toHaveProperty(
+      [
+        Object.keys(resourcesOf(withHttp, "random_password")).find((k) =>
+          k.startsWith("Logstash_HttpPassword"),
+        ) ?? "none",
+        "special",
+      ],
+      false,
+    );
+    expect((tf.output as Record<string, unknown>).logstash_http_password).toBeUndefined();
+  });
+
+  it("uploads the Ruby library the pipeline's ruby filters require, at the path they require", () => {
+    const library = uploaded(container, LOGSTASH_PATHS.rubyLibrary);
+    expect(library).toContain("module ElkGrafanaCdktf");
+    expect(library).toContain("class Redact");
+    const pipeline = uploaded(container, LOGSTASH_PATHS.pipeline);
+    expect(pipeline).toContain(`require '${LOGSTASH_PATHS.rubyLibrary}'`);
+    expect(
+      pipeline.match(/require '([^']+)'/g)?.every((r) => r === `require '${LOGSTASH_PATHS.rubyLibrary}'`),
+    ).toBe(true);
+  });
+
+  it("has a memory limit with swap equal to it (the docker provider reads memory alone back as twice)", () => {
+    expect(container.memory).toBe(1024);
+    expect(container.memory_swap).toBe(1024);
+    const big = logstashOf(synthStack({ logstash: { heap: "1g", memoryLimitMb: 2048 } }));
+    expect([big.memory, big.memory_swap]).toEqual([2048, 2048]);
+  });
+
+  it("sizes workers and batches for the heap and keeps the dead letter queue for a week", () => {
+    const settings = YAML.parse(uploaded(container, LOGSTASH_PATHS.settings));
+    expect(settings).toMatchObject({
+      "pipeline.workers": 1,
+      "pipeline.batch.size": 50,
+      "dead_letter_queue.retain.age": "7d",
+    });
+    const big = YAML.parse(
+      uploaded(
+        logstashOf(synthStack({ logstash: { heap: "1g", memoryLimitMb: 2048 } })),
+        LOGSTASH_PATHS.settings,
+      ),
+    );
+    expect(big).toMatchObject({ "pipeline.workers": 4, "pipeline.batch.size": 125 });
   });
 
   it("is healthy only when the pipeline runs, restarts, and starts after the cluster and the template", () => {

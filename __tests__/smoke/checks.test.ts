@@ -1,5 +1,5 @@
 import { eventsIndexMappings } from "../../constructs/elasticsearch/definitions";
-import { SECRET_HEADERS, SESSION_TOKEN_HEADER } from "../../constructs/elasticsearch/fields";
+import { REDACTED, SESSION_TOKEN_HEADER, isSecretKey } from "../../constructs/elasticsearch/fields";
 import { runSmoke, StackUnreachable, type CheckResult, type SmokeDeps } from "../../scripts/smoke/checks";
 import { RequestFailed, type HttpRequest, type HttpResponse } from "../../scripts/smoke/http";
 import type { SmokeSettings } from "../../scripts/smoke/inputs";
@@ -69,12 +69,14 @@ class FakeStack {
     const sent = JSON.parse(this.gelf[0].json) as {
       host: string;
       short_message: string;
-      _event: { request: { headers: Record<string, string> } };
+      _event: { request: { headers: Record<string, string>; uri: string } };
     };
     const token = sent._event.request.headers[SESSION_TOKEN_HEADER];
+    // A stand-in for the pipeline (the real filters run in __tests__/logstash/filters-ruby.test.ts).
     const headers = Object.fromEntries(
-      Object.entries(sent._event.request.headers).filter(([h]) => !SECRET_HEADERS.includes(h)),
+      Object.entries(sent._event.request.headers).map(([h, v]) => [h, isSecretKey(h) ? REDACTED : v]),
     );
+    const uri = sent._event.request.uri.replace(/(api_key|session_token)=[^&]*/g, `$1=${REDACTED}`);
     const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8")) as {
       user_id: string;
     };
@@ -85,7 +87,8 @@ class FakeStack {
       ...(this.pipeline.extractsUserId
         ? { user: { id: claims.user_id } }
         : { tags: ["_jwt_user_id_failure"] }),
-      event: { request: { headers } },
+      level: "INFO",
+      event: { request: { headers, uri }, response: { status: 200 } },
     };
   }
 

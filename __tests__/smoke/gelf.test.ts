@@ -31,7 +31,7 @@ describe("sendGelfUdp", () => {
       sentAt: new Date("2024-06-01T00:00:00Z"),
       sessionTokenHeader: "x-dreamfactory-session-token",
       sessionToken: "h.p.s",
-      apiKeyHeader: "x-dreamfactory-api-key",
+      apiKey: "k3y",
       responseContent: randomBytes(3072).toString("base64"),
     });
     const json = JSON.stringify(message);

@@ -1,5 +1,5 @@
 import { eventsIndexMappings } from "../../constructs/elasticsearch/definitions";
-import { SECRET_HEADERS } from "../../constructs/elasticsearch/fields";
+import { REDACTED } from "../../constructs/elasticsearch/fields";
 import {
   compareMappings,
   describeUnreachable,
@@ -263,8 +263,10 @@ describe("interpretLogSearch", () => {
   const expect_ = {
     userId: "smoke-1a2b",
     hostName: "ops-laptop",
-    secretHeaders: SECRET_HEADERS,
+    credentials: ["k3y-value", "h.p.s"],
     jwtFailureTag: "_jwt_user_id_failure",
+    level: "INFO",
+    status: 200,
   };
   const hit = (source: Record<string, unknown>) => ({
     hits: {
@@ -276,18 +278,50 @@ describe("interpretLogSearch", () => {
     message: "smoke check smoke_00",
     host: { name: "ops-laptop" },
     user: { id: "smoke-1a2b" },
-    event: { request: { headers: { accept: "application/json" } } },
+    level: "INFO",
+    event: {
+      request: {
+        uri: `/api/v2/smoke/x?api_key=${REDACTED}`,
+        headers: { accept: "application/json", "x-dreamfactory-api-key": REDACTED },
+      },
+      response: { status: 200 },
+    },
   };
 
-  it("passes a document with user.id, host.name and no credential headers", () => {
+  it("passes a document with user.id, host.name, status, level and no credential", () => {
     const poll = interpretLogSearch(200, hit(good), expect_);
     expect(poll).toEqual({
       state: "done",
       verdict: {
         ok: true,
-        reason: 'user.id "smoke-1a2b" extracted, host.name set, credential headers removed',
+        reason:
+          'user.id "smoke-1a2b" extracted, host.name set, status 200, level INFO, no credential indexed',
       },
     });
+  });
+
+  it.each([
+    [
+      "a status_code never normalized",
+      { event: { ...good.event, response: { status_code: 200 } } },
+      "status",
+    ],
+    ["a string status", { event: { ...good.event, response: { status: "200" } } }, "status"],
+    ["a numeric level", { level: 6 }, "level is 6"],
+    [
+      "a credential value in the URI",
+      { event: { ...good.event, request: { uri: "/x?api_key=k3y-value" } } },
+      "credential value",
+    ],
+    [
+      "a secret parameter",
+      { event: { ...good.event, request: { parameters: { session_token: "other" } } } },
+      "event.request.parameters.session_token",
+    ],
+  ])("fails %s", (_name, change, reason) => {
+    const poll = interpretLogSearch(200, hit({ ...good, ...change }), expect_);
+    expect(poll.state === "done" && poll.verdict.ok).toBe(false);
+    expect(poll.state === "done" && poll.verdict.reason).toContain(reason);
   });
 
   it("fails a document without user.id and names the failure tag", () => {

@@ -96,7 +96,7 @@ describe("buildGelfMessage", () => {
     sentAt,
     sessionTokenHeader: SESSION_TOKEN_HEADER,
     sessionToken: "h.p.s",
-    apiKeyHeader: "x-dreamfactory-api-key",
+    apiKey: "k3y",
     responseContent: "body",
   };
   const message = buildGelfMessage(params);
@@ -130,8 +130,12 @@ describe("buildGelfMessage", () => {
     }
     const request = (event.event as { request: { headers: Record<string, string>; uri: string } }).request;
     expect(request.headers[SESSION_TOKEN_HEADER]).toBe("h.p.s");
-    expect(request.headers["x-dreamfactory-api-key"]).toBeDefined();
+    expect(request.headers["x-dreamfactory-api-key"]).toBe("k3y");
     expect(request.uri).toContain(params.marker);
+    // DreamFactory accepts both as query parameters (df-core 1.0.15 src/Http/Middleware/AuthCheck.php).
+    expect(request.uri).toContain("?api_key=k3y&session_token=h.p.s");
+    // df-core 1.0.15 src/Utility/ServiceResponse.php toArray(): status_code, not status.
+    expect((event.event as { response: Record<string, unknown> }).response.status_code).toBe(200);
   });
 
   it("is larger than one UDP chunk once deflated when the response content is random", () => {

@@ -62,3 +62,10 @@ export function hostCertificateAddresses(bindAddress: string): string[] {
 export function terraformLiteral(text: string): string {
   return text.replace(/([$%])\{/g, (_match, sigil: string) => `${sigil}${sigil}{`);
 }
+
+/** A JVM heap size (`512m`, `2g`) in MB. */
+export function jvmSizeMb(size: string): number {
+  const m = /^([1-9][0-9]*)([mg])$/.exec(size);
+  if (!m) throw new Error(`jvmSizeMb: ${JSON.stringify(size)} is not a JVM heap size such as 512m or 2g`);
+  return Number(m[1]) * (m[2] === "g" ? 1024 : 1);
+}

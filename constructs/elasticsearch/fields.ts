@@ -114,9 +114,99 @@ function leafMapping(type: FieldType): estypes.MappingProperty {
 /** Request header carrying the gateway session JWT (the pipeline extracts user.id from it). */
 export const SESSION_TOKEN_HEADER = "x-dreamfactory-session-token";
 
-/** Request headers carrying credentials: removed by the pipeline, never indexed. */
-export const SECRET_HEADERS: readonly string[] = [
-  SESSION_TOKEN_HEADER,
-  "x-dreamfactory-api-key",
-  "authorization",
+/** Request header carrying the gateway API key (df-core 1.0.15 src/Http/Middleware/AuthCheck.php). */
+export const API_KEY_HEADER = "x-dreamfactory-api-key";
+
+/**
+ * What counts as a credential in a log document, in one place: the pipeline's redaction
+ * filter, the stack tests and the smoke check all read it. A key (header name, parameter,
+ * body or response field, URI query parameter) is secret when its lower-cased name is one
+ * of `names`, starts with one of `prefixes` or ends with one of `suffixes`.
+ *
+ * Sources: df-logger 0.15.2 src/Services/BaseService.php (redactInPlace's list and the
+ * session keys getPlatformInfo unsets); df-core 1.0.15 src/Http/Middleware/AuthCheck.php
+ * (api_key and session_token accepted as query or body parameters) and
+ * src/Utility/Session.php (login answers carry session_token and its copy session_id).
+ */
+export const SECRET_KEYS = {
+  names: [
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "x-mcp-internal-key",
+    "api_key",
+    "session_token",
+    "session_id",
+    "password",
+    "secret",
+    "client_secret",
+    "lookup_secret",
+    "jwt",
+    "token",
+  ],
+  // Every DreamFactory header (session token, API key, and any later one) is a credential or noise.
+  prefixes: ["x-dreamfactory-"],
+  // access_token, refresh_token, id_token, new_password, x-csrf-token …
+  suffixes: ["_token", "-token", "_password", "_secret"],
+} as const;
+
+/** What a redacted value is replaced with (visible: an operator sees a credential was sent). */
+export const REDACTED = "[redacted]";
+
+/** Whether a key names a credential (the TypeScript twin of the pipeline's Ruby predicate). */
+export function isSecretKey(name: string): boolean {
+  const key = name.toLowerCase();
+  return (
+    (SECRET_KEYS.names as readonly string[]).includes(key) ||
+    SECRET_KEYS.prefixes.some((p) => key.startsWith(p)) ||
+    SECRET_KEYS.suffixes.some((s) => key.endsWith(s))
+  );
+}
+
+/** Where the pipeline redacts, recursively: the request, the response and the platform's session. */
+export const REDACTED_SUBTREES: readonly string[] = ["event.request", "event.response", "platform"];
+
+/**
+ * The `context` setting for DreamFactory's Logstash service (protocol gelf) that keeps a
+ * GELF message small enough for one datagram: what the pipeline and dashboards use, without
+ * the request and response bodies (df-logger 0.15.2 src/Services/BaseService.php
+ * setContextByKeys copies only these keys). The README quotes it.
+ */
+export const GELF_LOG_CONTEXT: readonly string[] = [
+  "_event.request.method",
+  "_event.request.uri",
+  "_event.request.service",
+  "_event.request.resource",
+  "_event.request.headers",
+  "_event.response.status_code",
 ];
+
+/**
+ * Syslog severities 0..7 by number, the names the guide lists: df-logger's GelfLogger
+ * always sends the level as this integer (df-logger 0.15.2 src/Components/GelfLevels.php).
+ */
+export const SYSLOG_LEVEL_NAMES: readonly string[] = [
+  "EMERGENCY",
+  "ALERT",
+  "CRITICAL",
+  "ERROR",
+  "WARNING",
+  "NOTICE",
+  "INFO",
+  "DEBUG",
+];
+
+/**
+ * Monolog's level numbers, which df-logger's raw-JSON senders (http, tcp, udp) put in
+ * `_level` (df-logger 0.15.2 src/Components/NetworkLogger.php: Logger::toMonologLevel).
+ */
+export const MONOLOG_LEVELS: Readonly<Record<number, string>> = {
+  100: "DEBUG",
+  200: "INFO",
+  250: "NOTICE",
+  300: "WARNING",
+  400: "ERROR",
+  500: "CRITICAL",
+  550: "ALERT",
+  600: "EMERGENCY",
+};

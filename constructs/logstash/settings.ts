@@ -8,6 +8,7 @@ export const LOGSTASH_PATHS = {
   pipeline: "/usr/share/logstash/pipeline/api-logs.conf",
   data: "/usr/share/logstash/data",
   caCert: "/usr/share/logstash/config/certs/elasticsearch-ca.crt",
+  rubyLibrary: "/usr/share/logstash/config/elk-filters.rb",
 } as const;
 
 /** Pipeline id: the monitoring API's /_node/pipelines/<id> is the healthcheck. */
@@ -17,8 +18,24 @@ export const PIPELINE_ID = "main";
 export const MONITORING_PORT = 9600;
 
 export interface LogstashSettingsParams {
-  /** Persistent queue size limit, e.g. 1gb. */
+  /** Persistent queue size limit, e.g. 1gb (at least queue.page_capacity, 64mb). */
   readonly queueMaxBytes: string;
+  /** JVM heap in MB: sizes the workers and batches. */
+  readonly heapMb: number;
+}
+
+/** How long refused documents stay in the dead letter queue before Logstash deletes them. */
+export const DEAD_LETTER_RETAIN_AGE = "7d";
+
+/**
+ * Workers and batch size for a heap: every worker holds one batch in flight, and an event
+ * from the http path can be large (a whole response body), so the in-flight events are
+ * kept to about 50 per 256 MB of heap instead of the default cores × 125.
+ */
+export function pipelineSizing(heapMb: number): { workers: number; batchSize: number } {
+  const workers = Math.max(1, Math.min(4, Math.floor(heapMb / 256)));
+  const batchSize = heapMb < 512 ? 50 : 125;
+  return { workers, batchSize };
 }
 
 /**
@@ -27,7 +44,10 @@ export interface LogstashSettingsParams {
  * one setting is how configs silently drift.
  */
 export function renderLogstashSettings(params: LogstashSettingsParams): string {
+  const { workers, batchSize } = pipelineSizing(params.heapMb);
   const settings = {
+    "pipeline.workers": workers,
+    "pipeline.batch.size": batchSize,
     "api.enabled": true,
     "api.http.host": "127.0.0.1",
     "api.http.port": MONITORING_PORT,
@@ -38,6 +58,8 @@ export function renderLogstashSettings(params: LogstashSettingsParams): string {
     // Documents Elasticsearch refuses (mapping conflicts) are kept for inspection, not dropped.
     "dead_letter_queue.enable": true,
     "dead_letter_queue.max_bytes": "1024mb",
+    // Without an age the queue fills up and then drops new refusals (storage_policy drop_newer).
+    "dead_letter_queue.retain.age": DEAD_LETTER_RETAIN_AGE,
     "xpack.monitoring.enabled": false,
     ...LOGSTASH_SETTINGS_REQUIRED,
   };

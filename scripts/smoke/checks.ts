@@ -1,4 +1,4 @@
-import { SECRET_HEADERS, SESSION_TOKEN_HEADER } from "../../constructs/elasticsearch/fields";
+import { SESSION_TOKEN_HEADER, SYSLOG_LEVEL_NAMES } from "../../constructs/elasticsearch/fields";
 import { eventsIndexMappings } from "../../constructs/elasticsearch/definitions";
 import { DATASOURCE_UIDS } from "../../constructs/grafana/datasources";
 import { CONTENT_UIDS } from "../../app/analytics-stack";
@@ -224,15 +224,15 @@ class SmokeRun {
     const userId = `smoke-${this.hex(4)}`;
     const iat = Math.floor(sentAt.getTime() / 1000);
     const token = buildSessionJwt({ user_id: userId, iat, exp: iat + 300 }, this.deps.randomBytes(32));
-    // A second credential header, so the check covers redaction beyond the session token.
-    const apiKeyHeader = SECRET_HEADERS.find((h) => h !== SESSION_TOKEN_HEADER) ?? "authorization";
+    // A throwaway API key, sent everywhere DreamFactory accepts one, so the check covers redaction.
+    const apiKey = this.hex(16);
     const message = buildGelfMessage({
       host: this.deps.hostname,
       marker,
       sentAt,
       sessionTokenHeader: SESSION_TOKEN_HEADER,
       sessionToken: token,
-      apiKeyHeader,
+      apiKey,
       responseContent: this.deps.randomBytes(3072).toString("base64"),
     });
     const index = dailyIndexName(this.s.logsPrefix, sentAt);
@@ -278,8 +278,11 @@ class SmokeRun {
     const expect = {
       userId,
       hostName: this.deps.hostname,
-      secretHeaders: SECRET_HEADERS,
+      credentials: [apiKey, token],
       jwtFailureTag: JWT_USER_ID_FAILURE_TAG,
+      // buildGelfMessage sends syslog 6 and status_code 200.
+      level: SYSLOG_LEVEL_NAMES[6],
+      status: 200,
     };
     const start = this.deps.now().getTime();
     const deadline = start + gelf.timeoutMs;

@@ -1,4 +1,5 @@
 import type { estypes } from "@elastic/elasticsearch";
+import { REDACTED, isSecretKey } from "../../constructs/elasticsearch/fields";
 
 /**
  * Pure judgements of what the stack answered: every check's pass/fail rule and the words
@@ -248,9 +249,27 @@ export function interpretRefusal(action: string, status: number, body: unknown):
 export interface LogExpectation {
   readonly userId: string;
   readonly hostName: string;
-  /** Header names the pipeline must have dropped (compared case-insensitively). */
-  readonly secretHeaders: readonly string[];
+  /** Credential values that were sent and must appear nowhere in the document. */
+  readonly credentials: readonly string[];
   readonly jwtFailureTag: string;
+  /** The level name the sent syslog number must have become, e.g. INFO for 6. */
+  readonly level: string;
+  /** The status the sent status_code must have become, as an integer. */
+  readonly status: number;
+}
+
+/**
+ * Dotted paths of every value under a secret key (the pipeline's own list, fields.ts) that
+ * is not the redaction marker: what the pipeline should have redacted and did not.
+ */
+export function unredactedPaths(node: unknown, path = ""): string[] {
+  if (Array.isArray(node)) return node.flatMap((v, i) => unredactedPaths(v, `${path}[${i}]`));
+  if (!isRecord(node)) return [];
+  return Object.entries(node).flatMap(([k, v]) => {
+    const here = path === "" ? k : `${path}.${k}`;
+    if (isSecretKey(k)) return v === REDACTED ? [] : [here];
+    return unredactedPaths(v, here);
+  });
 }
 
 export type LogPoll =
@@ -297,16 +316,27 @@ export function judgeLogDocument(source: unknown, expect: LogExpectation): Verdi
   if (hostName !== expect.hostName) {
     return fail(`host.name is ${JSON.stringify(hostName)}, expected ${JSON.stringify(expect.hostName)}`);
   }
-  const headers = getField(source, "event.request.headers");
-  if (isRecord(headers)) {
-    const secret = new Set(expect.secretHeaders.map((h) => h.toLowerCase()));
-    const kept = Object.keys(headers).filter((h) => secret.has(h.toLowerCase()));
-    if (kept.length > 0) {
-      return fail(`credential header(s) ${kept.join(", ")} were indexed: the pipeline must drop them`);
-    }
+  const status = getField(source, "event.response.status");
+  if (status !== expect.status) {
+    return fail(
+      `event.response.status is ${JSON.stringify(status)}, expected the integer ${expect.status} from status_code`,
+    );
+  }
+  const level = getField(source, "level");
+  if (level !== expect.level) {
+    return fail(`level is ${JSON.stringify(level)}, expected ${JSON.stringify(expect.level)}`);
+  }
+  const unredacted = unredactedPaths(source);
+  if (unredacted.length > 0) {
+    return fail(`credential field(s) ${unredacted.join(", ")} were indexed: the pipeline must redact them`);
+  }
+  const text = JSON.stringify(source);
+  const leaked = expect.credentials.filter((c) => c.length > 0 && text.includes(c));
+  if (leaked.length > 0) {
+    return fail(`${leaked.length} credential value(s) sent were indexed (in the URI or a body?)`);
   }
   return pass(
-    `user.id ${JSON.stringify(expect.userId)} extracted, host.name set, credential headers removed`,
+    `user.id ${JSON.stringify(expect.userId)} extracted, host.name set, status ${expect.status}, level ${expect.level}, no credential indexed`,
   );
 }
 

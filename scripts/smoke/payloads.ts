@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { API_KEY_HEADER } from "../../constructs/elasticsearch/fields";
 
 /**
  * What the smoke check writes: the session JWT, the GELF message the gateway would send,
@@ -48,8 +49,8 @@ export interface GelfMessageParams {
   readonly sentAt: Date;
   readonly sessionTokenHeader: string;
   readonly sessionToken: string;
-  /** A credential header the pipeline must drop besides the session token. */
-  readonly apiKeyHeader: string;
+  /** An API key, sent where DreamFactory accepts one: header, query string, parameters, cookie. */
+  readonly apiKey: string;
   /**
    * Response body stand-in. Random (incompressible) text makes the deflated message
    * larger than one UDP chunk, so Logstash has to reassemble chunks as in production.
@@ -75,18 +76,21 @@ export function buildGelfMessage(p: GelfMessageParams): Record<string, unknown> 
     // syslog "informational"
     level: 6,
     _event: {
+      // df-core 1.0.15 InternalServiceRequest::toArray() / ServiceResponse::toArray() field names.
       request: {
         method: "GET",
-        uri: `/api/v2/smoke/${p.marker}`,
+        uri: `/api/v2/smoke/${p.marker}?api_key=${p.apiKey}&session_token=${p.sessionToken}`,
         service: "smoke",
         resource: "check",
+        parameters: { api_key: p.apiKey, session_token: p.sessionToken },
         headers: {
           accept: "application/json",
+          cookie: `dreamfactory_session=${p.apiKey}`,
           [p.sessionTokenHeader]: p.sessionToken,
-          [p.apiKeyHeader]: "smoke-not-a-real-key",
+          [API_KEY_HEADER]: p.apiKey,
         },
       },
-      response: { status: 200, content: p.responseContent },
+      response: { status_code: 200, content: p.responseContent },
     },
   };
 }

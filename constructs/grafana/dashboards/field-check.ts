@@ -146,8 +146,14 @@ function fieldUses(target: TargetJson): FieldUse[] {
       });
     }
   }
+  // A range on a keyword compares strings ("500" < "60"): `status:>=400` needs a number or a date.
+  const ranges = new Set(luceneRangeFields(target.query ?? ""));
   for (const path of luceneFields(target.query ?? "")) {
-    uses.push({ path, where: `query string of ${ref}` });
+    uses.push(
+      ranges.has(path)
+        ? { path, where: `range query of ${ref}`, accepted: NUMERIC_OR_DATE_TYPES }
+        : { path, where: `query string of ${ref}` },
+    );
   }
   for (const match of (target.alias ?? "").matchAll(/\{\{\s*term\s+([^}\s]+)\s*\}\}/g)) {
     uses.push({ path: match[1], where: `alias of ${ref}`, accepted: AGGREGATABLE_TYPES });
@@ -172,6 +178,15 @@ export function luceneFields(query: string): string[] {
       fields.push(name);
     }
   }
+  return [...new Set(fields)];
+}
+
+/** Fields of range clauses: `field:>=400`, `field:<now-1h`, `field:[1 TO 5]`, `field:{a TO b}`. */
+export function luceneRangeFields(query: string): string[] {
+  const unquoted = query.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  const fields = [...unquoted.matchAll(/(?:^|[\s(+\-!])([A-Za-z_@][\w.@]*)\s*:\s*(?:[<>]=?|[[{])/g)].map(
+    (m) => m[1],
+  );
   return [...new Set(fields)];
 }
 

@@ -1,9 +1,16 @@
+import { jwtUserIdRubyCode, jwtUserIdRubyInit, rubyStringLiteral } from "./jwt-user-id";
+import { RUBY_LIBRARY_SOURCE } from "./ruby-library";
 import {
-  JWT_USER_ID_RUBY_INIT,
-  jwtUserIdRubyCode,
-  redactHeadersRubyCode,
-  rubyStringLiteral,
-} from "./jwt-user-id";
+  TRANSPORT_FIELD,
+  TRANSPORT_HTTP,
+  ecsHostRubyCode,
+  levelRubyCode,
+  redactRubyFilter,
+  responseStatusRubyCode,
+  stripUnderscoreRubyCode,
+  type RedactionParams,
+  type RubyFilter,
+} from "./normalize";
 import {
   field,
   fieldRefString,
@@ -16,17 +23,33 @@ import {
 
 /** Everything the API log pipeline depends on; defaults live in config/schema.ts. */
 export interface ApiLogPipelineParams {
-  /** GELF input port (UDP, and TCP when gelfTcp). */
+  /** GELF input port (UDP only: df-logger's GelfLogger sends nothing else). */
   readonly gelfPort: number;
-  readonly gelfTcp: boolean;
+  /**
+   * The full-size path: an `http` input for df-logger's `http` protocol (raw JSON, no size
+   * limit of its own), with HTTP basic authentication; undefined for none.
+   */
+  readonly http?: {
+    readonly port: number;
+    readonly user: string;
+    /** Variable (environment or keystore) holding the password. */
+    readonly passwordEnvVar: string;
+  };
   /** `type` given to GELF events and tested by the filter, e.g. "dreamfactory". */
   readonly logType: string;
   /** Value written to `log_source`. */
   readonly logSource: string;
   /** Request header holding the session JWT, e.g. "x-dreamfactory-session-token". */
   readonly sessionTokenHeader: string;
-  /** Credential headers removed from the event before it is indexed (after the JWT is read). */
-  readonly secretHeaders: readonly string[];
+  /** Absolute path of RUBY_LIBRARY_SOURCE in the Logstash container (the JWT and redaction filters load it). */
+  readonly rubyLibraryPath: string;
+  /** What is a credential and where it is redacted (after the JWT is read). */
+  readonly redaction: RedactionParams;
+  /** Level names by syslog number (index) and by Monolog number. */
+  readonly levels: {
+    readonly syslog: readonly string[];
+    readonly monolog: Readonly<Record<number, string>>;
+  };
   /** `https://` URLs of the Elasticsearch nodes. */
   readonly outputHosts: readonly string[];
   /**
@@ -82,8 +105,58 @@ function check(ok: boolean, param: string, value: unknown, rule: string): void {
   if (!ok) throw new Error(`buildApiLogPipeline: ${param} = ${JSON.stringify(value)} ${rule}`);
 }
 
-/** GELF in, the DESIGN.md §1.2 filters, daily indices out. */
+/**
+ * The pipeline and the Ruby library its ruby filters load. Each filter's code becomes a
+ * method of a class in the library, and the ruby filter only creates one and calls it:
+ * JRuby compiles methods of a loaded file, while the filter's own `code` and `init`
+ * strings are eval'd and stay interpreted, several times slower (`npm run bench`).
+ */
+function build(params: ApiLogPipelineParams): { model: PipelineModel; library: string } {
+  const classes: string[] = [];
+  const ruby = (name: string, filter: RubyFilter): Statement => {
+    classes.push(`    class ${name}
+      def initialize
+${filter.init ?? ""}
+      end
+
+      def filter(event)
+${filter.code}
+      end
+    end
+`);
+    return {
+      plugin: "ruby",
+      settings: {
+        init: `require ${rubyStringLiteral(params.rubyLibraryPath)}\n@filter = ::ElkGrafanaCdktf::Compiled::${name}.new`,
+        code: "@filter.filter(event)",
+      },
+    };
+  };
+  const model = buildModel(params, ruby);
+  const library = `${RUBY_LIBRARY_SOURCE}
+# The pipeline's filters (constructs/logstash/pipeline/default-pipeline.ts).
+module ElkGrafanaCdktf
+  module Compiled
+${classes.join("\n")}  end
+end
+`;
+  return { model, library };
+}
+
+/** GELF (and optionally http) in, the DESIGN.md §1.2/§1.3 filters, daily indices out. */
 export function buildApiLogPipeline(params: ApiLogPipelineParams): PipelineModel {
+  return build(params).model;
+}
+
+/** The Ruby file the pipeline's filters require, to be uploaded at `params.rubyLibraryPath`. */
+export function apiLogRubyLibrary(params: ApiLogPipelineParams): string {
+  return build(params).library;
+}
+
+function buildModel(
+  params: ApiLogPipelineParams,
+  ruby: (name: string, filter: RubyFilter) => Statement,
+): PipelineModel {
   const { gelfPort, outputHosts, indexPrefix, logSource, caCertPath } = params;
   check(
     Number.isInteger(gelfPort) && gelfPort >= 1 && gelfPort <= 65535,
@@ -117,41 +190,63 @@ export function buildApiLogPipeline(params: ApiLogPipelineParams): PipelineModel
     "must be non-empty and contain no %{",
   );
 
+  const { http } = params;
+  if (http !== undefined) {
+    check(
+      Number.isInteger(http.port) && http.port >= 1 && http.port <= 65535 && http.port !== gelfPort,
+      "http.port",
+      http.port,
+      "must be 1..65535 and differ from gelfPort",
+    );
+    check(/^[A-Za-z0-9._-]+$/.test(http.user), "http.user", http.user, "must be [A-Za-z0-9._-]+");
+  }
+
   const filters: Statement[] = [
-    // GELF's host is a string, ECS's host is an object: move it away before host.name exists.
-    { plugin: "mutate", settings: { rename: hash(["host", "source_hostname"]) } },
-    // copy skips a missing source, where add_field would write a literal "%{source_hostname}".
-    { plugin: "mutate", settings: { copy: hash(["source_hostname", "[host][name]"]) } },
+    {
+      if: { kind: "compare", field: parseFieldRef(TRANSPORT_FIELD), op: "==", value: TRANSPORT_HTTP },
+      then: [ruby("StripUnderscore", stripUnderscoreRubyCode())],
+    },
     // replace, not add_field: add_field would turn a client-sent log_source into a list.
     { plugin: "mutate", settings: { replace: hash(["log_source", logSource]) } },
-    // GELF levels are numeric syslog severities and mutate's uppercase leaves non-strings
-    // untouched: make every level a string (the mapping's keyword) so uppercase applies.
-    { plugin: "mutate", settings: { convert: hash(["level", "string"]) } },
-    { plugin: "mutate", settings: { uppercase: ["level"] } },
-    {
-      plugin: "ruby",
-      settings: { init: JWT_USER_ID_RUBY_INIT, code: jwtUserIdRubyCode(params.sessionTokenHeader) },
-    },
-    { plugin: "ruby", settings: { code: redactHeadersRubyCode(params.secretHeaders) } },
+    ruby("Level", levelRubyCode(params.levels.syslog, params.levels.monolog)),
+    ruby("ResponseStatus", responseStatusRubyCode()),
+    ruby("JwtUserId", {
+      init: jwtUserIdRubyInit(params.rubyLibraryPath),
+      code: jwtUserIdRubyCode(params.sessionTokenHeader),
+    }),
+    // After the JWT filter: it reads the session token this one redacts.
+    ruby("Redact", redactRubyFilter(params.redaction, params.rubyLibraryPath)),
   ];
   if (params.responseTime.enabled) {
-    filters.push({ plugin: "ruby", settings: { code: responseMsRubyCode(params.responseTime.sourceField) } });
+    filters.push(ruby("ResponseMs", { code: responseMsRubyCode(params.responseTime.sourceField) }));
+  }
+
+  const input: Statement[] = [
+    {
+      plugin: "gelf",
+      settings: { port: gelfPort, type: params.logType, use_udp: true, use_tcp: false },
+    },
+  ];
+  if (http !== undefined) {
+    input.push({
+      plugin: "http",
+      settings: {
+        port: http.port,
+        user: http.user,
+        password: secretRef(http.passwordEnvVar),
+        // df-logger posts its JSON as a form body (cURL's default type), so JSON is the default codec.
+        codec: "json",
+        type: params.logType,
+        add_field: hash([`${TRANSPORT_FIELD}`, TRANSPORT_HTTP]),
+      },
+    });
   }
 
   return {
-    input: [
-      {
-        plugin: "gelf",
-        settings: {
-          // port applies to both UDP and TCP unless port_udp/port_tcp override it.
-          port: gelfPort,
-          type: params.logType,
-          use_udp: true,
-          use_tcp: params.gelfTcp,
-        },
-      },
-    ],
+    input,
     filter: [
+      // Every event, whatever its type: a string host would be refused by the template's host object.
+      ruby("EcsHost", ecsHostRubyCode()),
       {
         if: { kind: "compare", field: field("type"), op: "==", value: params.logType },
         then: filters,

@@ -8,17 +8,19 @@ export {
 } from "./render";
 export {
   JWT_USER_ID_FAILURE_TAG,
-  JWT_USER_ID_RUBY_INIT,
+  jwtUserIdRubyInit,
   REQUEST_HEADERS_FIELD,
   jwtUserIdRubyCode,
-  redactHeadersRubyCode,
   rubyStringLiteral,
 } from "./jwt-user-id";
+export * from "./normalize";
 export {
   RESPONSE_MS_FAILURE_TAG,
+  apiLogRubyLibrary,
   buildApiLogPipeline,
   dailyIndexFormat,
   dailyIndexName,
   responseMsRubyCode,
   type ApiLogPipelineParams,
 } from "./default-pipeline";
+export { RUBY_LIBRARY_SOURCE } from "./ruby-library";

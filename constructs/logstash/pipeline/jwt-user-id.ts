@@ -10,8 +10,16 @@ export const JWT_USER_ID_FAILURE_TAG = "_jwt_user_id_failure";
 /** Where the gateway's GELF messages carry the request headers. */
 export const REQUEST_HEADERS_FIELD = "[event][request][headers]";
 
-/** The filter's `init`: loaded once at pipeline start instead of on every event. */
-export const JWT_USER_ID_RUBY_INIT = "require 'base64'\nrequire 'json'";
+/**
+ * The filter's `init`: loads the filter library (RUBY_LIBRARY_SOURCE, uploaded at
+ * `libraryPath`) once at pipeline start; its compiled decoder does the per-event work.
+ */
+export function jwtUserIdRubyInit(libraryPath: string): string {
+  if (!libraryPath.startsWith("/")) {
+    throw new Error(`jwtUserIdRubyInit: libraryPath = ${JSON.stringify(libraryPath)} must be absolute`);
+  }
+  return `require ${rubyStringLiteral(libraryPath)}`;
+}
 
 // RFC 9110 token characters: what an HTTP header name may contain.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -40,33 +48,24 @@ export function jwtUserIdRubyCode(sessionTokenHeader: string): string {
     );
   }
   const header = rubyStringLiteral(sessionTokenHeader);
+  const exact = rubyStringLiteral(`${REQUEST_HEADERS_FIELD}[${sessionTokenHeader.toLowerCase()}]`);
   return `begin
-  headers = event.get(${rubyStringLiteral(REQUEST_HEADERS_FIELD)})
-  token = nil
-  if headers.is_a?(::Hash)
-    key = headers.keys.find { |k| k.is_a?(::String) && k.casecmp?(${header}) }
-    token = headers[key] unless key.nil?
-  elsif !headers.nil?
-    raise ::TypeError, 'request headers are not a map'
+  # The gateway's header bag is lower-case: one leaf get, and the whole map only if that misses.
+  token = event.get(${exact})
+  if token.nil?
+    headers = event.get(${rubyStringLiteral(REQUEST_HEADERS_FIELD)})
+    if headers.is_a?(::Hash)
+      key = headers.keys.find { |k| k.is_a?(::String) && k.casecmp?(${header}) }
+      token = headers[key] unless key.nil?
+    elsif !headers.nil?
+      raise ::TypeError, 'request headers are not a map'
+    end
   end
   token = token.first if token.is_a?(::Array) && token.length == 1
   token = token.strip if token.is_a?(::String)
   unless token.nil? || token == ''
     raise ::TypeError, 'session token is not a string' unless token.is_a?(::String)
-    parts = token.split('.', -1)
-    raise ::ArgumentError, 'session token is not header.payload.signature' unless parts.length == 3
-    payload = parts[1]
-    raise ::ArgumentError, 'payload is not base64url' unless payload.match?(/\\A[A-Za-z0-9_-]+\\z/)
-    raise ::ArgumentError, 'impossible base64url length' if payload.length % 4 == 1
-    # JWTs drop the base64 padding; strict decoding needs it back.
-    json = ::Base64.urlsafe_decode64(payload + '=' * ((4 - payload.length % 4) % 4))
-    json.force_encoding(::Encoding::UTF_8)
-    raise ::ArgumentError, 'payload is not UTF-8' unless json.valid_encoding?
-    claims = ::JSON.parse(json)
-    raise ::TypeError, 'payload is not a JSON object' unless claims.is_a?(::Hash)
-    user_id = claims['user_id']
-    user_id = user_id.to_s if user_id.is_a?(::Integer)
-    raise ::ArgumentError, 'no user_id claim' unless user_id.is_a?(::String) && !user_id.empty?
+    user_id = ::ElkGrafanaCdktf.jwt_user_id(token)
     # Checked here, not left to Logstash's Java event code to reject.
     user = event.get('[user]')
     raise ::TypeError, '[user] is not a map' unless user.nil? || user.is_a?(::Hash)
@@ -74,30 +73,6 @@ export function jwtUserIdRubyCode(sessionTokenHeader: string): string {
   end
 rescue ::StandardError
   event.tag(${rubyStringLiteral(JWT_USER_ID_FAILURE_TAG)})
-end
-`;
-}
-
-/**
- * The `code` of the ruby filter that drops credential headers (API key, session token,
- * Authorization) from the request headers, case-insensitively, after the user id was
- * read. Without it every credential the gateway saw would be stored in the log index and
- * readable by anyone who can read the logs. Never raises.
- */
-export function redactHeadersRubyCode(headerNames: readonly string[]): string {
-  for (const name of headerNames) {
-    if (!HEADER_NAME.test(name)) {
-      throw new Error(
-        `redactHeadersRubyCode: ${JSON.stringify(name)} is not an HTTP header name (RFC 9110 token)`,
-      );
-    }
-  }
-  const names = headerNames.map((n) => rubyStringLiteral(n.toLowerCase())).join(", ");
-  return `headers = event.get(${rubyStringLiteral(REQUEST_HEADERS_FIELD)})
-if headers.is_a?(::Hash)
-  secret = [${names}]
-  kept = headers.reject { |k, _| k.is_a?(::String) && secret.include?(k.downcase) }
-  event.set(${rubyStringLiteral(REQUEST_HEADERS_FIELD)}, kept) if kept.size != headers.size
 end
 `;
 }

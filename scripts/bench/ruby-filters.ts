@@ -1,0 +1,70 @@
+import { buildApiLogPipeline } from "../../constructs/logstash/pipeline";
+import { SESSION_TOKEN_HEADER } from "../../constructs/elasticsearch/fields";
+import { benchHarness, filterSteps, type HarnessStep } from "../../__tests__/support/ruby-harness";
+import { apiCallEvent, loginEvent } from "../../__tests__/support/dreamfactory-events";
+import { HTTP_INPUT, PIPELINE_PARAMS, withLocalLibrary } from "../../__tests__/support/pipeline-params";
+
+/**
+ * Per-event cost of the generated Ruby filters under JRuby (what Logstash runs), against
+ * the integration guide's own JWT filter, on the same realistic DreamFactory events, in one
+ * JRuby process (`node scripts/run-ts.mjs scripts/bench/ruby-filters.ts [iterations]`).
+ * The harness's stand-in Event copies on get like Logstash's, but is not Logstash's Java
+ * event: compare the ratio, not the absolute figures.
+ */
+
+// The guide's filter (DESIGN.md §1.2, step 4): read the header, restore padding, decode,
+// parse, set user.id; every error swallowed.
+const GUIDE_JWT: HarnessStep = {
+  init: "require 'base64'\nrequire 'json'",
+  code: `begin
+  token = event.get('[event][request][headers][${SESSION_TOKEN_HEADER}]')
+  if token
+    payload = token.split('.')[1]
+    payload += '=' * (4 - payload.length % 4) if payload.length % 4 != 0
+    claims = JSON.parse(Base64.urlsafe_decode64(payload))
+    event.set('[user][id]', claims['user_id'].to_s) if claims['user_id']
+  end
+rescue StandardError
+end`,
+};
+
+export function main(): number {
+  const iterations = Number(process.argv[2] ?? "20000");
+  // Every Ruby filter the pipeline can generate: the http input and response time on too.
+  const ours = filterSteps(
+    buildApiLogPipeline(
+      withLocalLibrary({
+        ...PIPELINE_PARAMS,
+        http: HTTP_INPUT,
+        responseTime: { enabled: true, sourceField: "[event][response][duration_ms]" },
+      }),
+    ),
+  );
+  const events = { "API call": apiCallEvent(), login: loginEvent() };
+  const cases = Object.entries(events).flatMap(([name, event]) => [
+    { name: `guide:${name}`, program: "guide", event },
+    { name: `ours:${name}`, program: "ours", event },
+  ]);
+  const us = benchHarness("jruby", { guide: [GUIDE_JWT], ours }, cases, iterations);
+  console.log(
+    `generated Ruby filters vs the guide's JWT filter, JRuby, ${iterations} events each after warm-up`,
+  );
+  let budgetRatio = NaN;
+  for (const name of Object.keys(events)) {
+    const guide = us.get(`guide:${name}`) ?? NaN;
+    const mine = us.get(`ours:${name}`) ?? NaN;
+    const ratio = mine / guide;
+    if (name === "API call") budgetRatio = ratio;
+    console.log(
+      `${name.padEnd(10)} guide ${guide.toFixed(1).padStart(7)} µs  ours (${ours.length} filters) ${mine.toFixed(1).padStart(7)} µs  ` +
+        `ratio ${ratio.toFixed(2)}x  (~${Math.round(1e6 / mine)} events/s per worker)`,
+    );
+  }
+  // On the login the guide's filter raises on the one-element header list and sets no user.id,
+  // so only the API call compares like with like.
+  console.log(
+    `ratio on the API call ${budgetRatio.toFixed(2)}x (budget: <= 3x) -> ${budgetRatio <= 3 ? "within" : "OVER"}; ` +
+      "the login line is informative only (the guide's filter fails on its header list)",
+  );
+  return 0;
+}
