@@ -148,6 +148,16 @@ describe("workflow syntax (GitHub's own parser)", () => {
   });
 });
 
+// The tests run real Terraform offline (scripts/offline-terraform): every job that runs them gets it first.
+test.each(workflowFiles)("%s gives its test job Terraform 1.11.4, unwrapped, before the tests", (file) => {
+  const steps = stepsOf(load(file).jobs.test);
+  const tf = steps.findIndex((s) => uses(s, "hashicorp/setup-terraform"));
+  expect(steps[tf]?.with).toEqual({ terraform_version: "1.11.4", terraform_wrapper: false });
+  const tests = steps.findIndex((s) => s.run?.trim() === readmeCommand("tests:"));
+  expect(tf).toBeGreaterThan(-1);
+  expect(tf).toBeLessThan(tests);
+});
+
 describe("pr.yml", () => {
   const wf = load("pr.yml");
   const { test: testJob, diff } = wf.jobs;
@@ -190,7 +200,28 @@ describe("pr.yml", () => {
     expect(wf.permissions).toEqual({ contents: "read" });
     expect(effectivePermissions(wf, testJob)).toEqual({ contents: "read" });
     expect(effectivePermissions(wf, diff)).toEqual({ contents: "read", "pull-requests": "write" });
-    expect(Object.keys(wf.jobs).sort()).toEqual(["diff", "test"]);
+    expect(effectivePermissions(wf, wf.jobs.schemas)).toEqual({ contents: "read" });
+    expect(Object.keys(wf.jobs).sort()).toEqual(["diff", "schemas", "test"]);
+  });
+
+  test("compares the vendored schemas with the real providers' dump after a real init, and keeps the dump", () => {
+    const { schemas } = wf.jobs;
+    const steps = stepsOf(schemas);
+    const tf = steps.findIndex((s) => uses(s, "hashicorp/setup-terraform"));
+    const compare = steps.findIndex((s) =>
+      /npm run schemas:compare -- --out real-schemas$/.test(s.run ?? ""),
+    );
+    expect(tf).toBeGreaterThan(-1);
+    expect(steps[tf].with).toMatchObject({ terraform_version: "1.11.4", terraform_wrapper: false });
+    expect(compare).toBeGreaterThan(tf);
+    // The real registry, not the offline mirror, and no secret: it runs for forks too.
+    expect(JSON.stringify(schemas)).not.toMatch(/TF_CLI_CONFIG_FILE|secrets\.|TF_REATTACH_PROVIDERS/);
+    expect(steps[compare].if).toBeUndefined();
+    const upload = steps.findIndex((s) => uses(s, "actions/upload-artifact"));
+    expect(upload).toBeGreaterThan(compare);
+    expect(steps[upload].if).toBe("${{ !cancelled() }}");
+    expect(steps[upload].with).toMatchObject({ path: "real-schemas/" });
+    expect(schemas.needs).toBe("test");
   });
 
   test("keeps one run per pull request", () => {

@@ -1,5 +1,6 @@
 /**
- * Checks every synthesized stack against the vendored provider schemas:
+ * Checks every synthesized stack for what Terraform cannot see with schema-only providers
+ * (scripts/conformance.ts; `npm run plan:offline` runs Terraform itself):
  *
  *   check-conformance [PATH...]
  *
@@ -9,7 +10,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { checkConformance, formatProblem, loadVendoredSchemas, type ProviderSchemaSet } from "./conformance";
+import { checkConformance, formatProblem, loadVendoredSchemas } from "./conformance";
+import type { ProviderSchemaSet } from "./provider-schema";
 
 /** `cdk.tf.json` files of an output directory, or the file itself. */
 export function stackFiles(target: string): string[] {

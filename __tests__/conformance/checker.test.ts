@@ -20,8 +20,8 @@ import {
   isTemplateExpression,
   loadVendoredSchemas,
   type Problem,
-  type ProviderSchemaSet,
 } from "../../scripts/conformance";
+import type { ProviderSchemaSet } from "../../scripts/provider-schema";
 import { main } from "../../scripts/check-conformance";
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -30,8 +30,6 @@ let schemas: ProviderSchemaSet;
 beforeAll(() => {
   schemas = loadVendoredSchemas();
 });
-
-const errors = (problems: Problem[]) => problems.filter((p) => p.severity === "error");
 
 /** A small but complete configuration that uses all five providers correctly. */
 function validDoc(): Doc {
@@ -156,105 +154,18 @@ describe("checkConformance on hand-written Terraform JSON", () => {
     expect(checkConformance(validDoc(), schemas)).toEqual([]);
   });
 
-  // Each mutation must produce exactly the one expected error.
+  // Each mutation must produce exactly the one expected error. Only what real Terraform does
+  // not report with a schema-only provider is left here (an experiment ran every case this
+  // file used to have through Terraform 1.11.4 offline; unknown keys, types, required
+  // arguments, block counts, unknown types, meta-arguments, variables and outputs moved to
+  // __tests__/terraform/offline.test.ts). These are the provider SDK's checks.
   it.each<[string, (d: Doc) => void, string, string, RegExp]>([
-    [
-      "unknown attribute",
-      (d) => (container(d).bogus = 1),
-      "docker_container.Es",
-      "bogus",
-      /unknown attribute or block "bogus"/,
-    ],
-    [
-      "unknown block inside a block",
-      (d) => (container(d).healthcheck.probe = { x: 1 }),
-      "docker_container.Es",
-      "healthcheck[0].probe",
-      /unknown attribute or block "probe"/,
-    ],
-    [
-      "missing required attribute",
-      (d) => delete container(d).image,
-      "docker_container.Es",
-      "image",
-      /missing required attribute "image"/,
-    ],
-    [
-      "missing required attribute in a block",
-      (d) => delete container(d).healthcheck.test,
-      "docker_container.Es",
-      "healthcheck[0].test",
-      /missing required attribute "test"/,
-    ],
     [
       "required attribute set to null",
       (d) => (password(d).length = null),
       "random_password.Elastic",
       "length",
       /is null/,
-    ],
-    [
-      "block with fewer than min_items",
-      (d) => (d.resource.elasticstack_elasticsearch_component_template = { T: { name: "t" } }),
-      "elasticstack_elasticsearch_component_template.T",
-      "template",
-      /at least 1 "template" block\(s\) required, got 0/,
-    ],
-    [
-      "string for a number",
-      (d) => (container(d).healthcheck.retries = "thirty"),
-      "docker_container.Es",
-      "healthcheck[0].retries",
-      /number required, got the string "thirty"/,
-    ],
-    [
-      "object for a list",
-      (d) => (container(d).env = { A: "b" }),
-      "docker_container.Es",
-      "env",
-      /set of string required, got a JSON object/,
-    ],
-    [
-      "list for a string",
-      (d) => (container(d).name = ["es01"]),
-      "docker_container.Es",
-      "name",
-      /string required, got a JSON array/,
-    ],
-    [
-      "wrong bool string",
-      (d) => (password(d).special = "yes"),
-      "random_password.Elastic",
-      "special",
-      /bool required/,
-    ],
-    [
-      "wrong element type",
-      (d) => (cert(d).allowed_uses = ["cert_signing", {}]),
-      "tls_self_signed_cert.Ca",
-      "allowed_uses[1]",
-      /string required/,
-    ],
-    [
-      "number outside a map of strings",
-      (d) => (password(d).keepers = { rotation: [1] }),
-      "random_password.Elastic",
-      'keepers["rotation"]',
-      /string required, got a JSON array/,
-    ],
-    [
-      "escaped $${ is a literal, not an expression",
-      (d) => (cert(d).validity_period_hours = "$${hours}"),
-      "tls_self_signed_cert.Ca",
-      "validity_period_hours",
-      /number required/,
-    ],
-    [
-      "too many items in a max-1 block",
-      (d) => (container(d).healthcheck = [container(d).healthcheck, container(d).healthcheck]),
-      "docker_container.Es",
-      "healthcheck",
-      /at most 1 "healthcheck" block\(s\) allowed, got 2/,
     ],
     [
       "computed-only attribute set",
@@ -270,120 +181,6 @@ describe("checkConformance on hand-written Terraform JSON", () => {
       "public_key_pem",
       /computed/,
     ],
-    [
-      "unknown resource type",
-      (d) => (d.resource.docker_bogus = { X: {} }),
-      "docker_bogus.X",
-      "",
-      /"docker_bogus" is not in registry.terraform.io\/kreuzwerker\/docker/,
-    ],
-    [
-      "unknown data source type",
-      (d) => (d.data.tls_private_key = { X: { algorithm: "RSA" } }),
-      "data.tls_private_key.X",
-      "",
-      /data source type "tls_private_key"/,
-    ],
-    [
-      "unknown provider",
-      (d) => (d.resource.acme_thing = { X: {} }),
-      "acme_thing.X",
-      "",
-      /no schema for provider registry.terraform.io\/hashicorp\/acme/,
-    ],
-    [
-      "required nested attribute missing (framework nested_type)",
-      (d) => (index(d).alias = [{ is_write_index: true }]),
-      "elasticstack_elasticsearch_index.Events",
-      "alias[0].name",
-      /missing required attribute "name"/,
-    ],
-    [
-      "nested attribute given as an object instead of a set",
-      (d) => (index(d).alias = { name: "events" }),
-      "elasticstack_elasticsearch_index.Events",
-      "alias",
-      /a set of objects is required/,
-    ],
-    [
-      "block given as an expression",
-      (d) => (container(d).healthcheck = "${var.hc}"),
-      "docker_container.Es",
-      "healthcheck",
-      /use a dynamic block/,
-    ],
-    [
-      "dynamic block of an unknown block type",
-      (d) => (container(d).dynamic = { portz: { for_each: "${var.p}", content: {} } }),
-      "docker_container.Es",
-      "dynamic.portz",
-      /unknown block type "portz"/,
-    ],
-    [
-      "dynamic block content checked against the block schema",
-      (d) =>
-        (container(d).dynamic = { ports: { for_each: "${var.p}", content: { external: "${ports.value}" } } }),
-      "docker_container.Es",
-      "dynamic.ports.content.internal",
-      /missing required attribute "internal"/,
-    ],
-    [
-      "provider alias not declared",
-      (d) => (container(d).provider = "docker.remote"),
-      "docker_container.Es",
-      "provider",
-      /no provider block with alias "remote"/,
-    ],
-    [
-      "unknown lifecycle key",
-      (d) => (container(d).lifecycle = { prevent_destroyed: true }),
-      "docker_container.Es",
-      "lifecycle.prevent_destroyed",
-      /unknown key/,
-    ],
-    [
-      "for_each given a JSON array (a tuple)",
-      (d) => (container(d).for_each = ["a"]),
-      "docker_container.Es",
-      "for_each",
-      /toset/,
-    ],
-    [
-      "count together with for_each",
-      (d) => Object.assign(container(d), { count: 1, for_each: { a: "b" } }),
-      "docker_container.Es",
-      "for_each",
-      /count and for_each cannot both be set/,
-    ],
-    [
-      "provisioner on a data source",
-      (d) => (d.data.tls_public_key.Ca.provisioner = []),
-      "data.tls_public_key.Ca",
-      "provisioner",
-      /unknown attribute or block/,
-    ],
-    [
-      "unknown provider attribute",
-      (d) => (d.provider.docker[0].hots = "x"),
-      "provider.docker",
-      "hots",
-      /unknown attribute or block "hots"/,
-    ],
-    [
-      "unknown variable key",
-      (d) => (d.variable.mem.defualt = 1),
-      "var.mem",
-      "defualt",
-      /unknown key "defualt"/,
-    ],
-    [
-      "output without value",
-      (d) => delete d.output.ca.value,
-      "output.ca",
-      "value",
-      /missing required "value"/,
-    ],
-    ["unknown top-level key", (d) => (d.resources = {}), "(root)", "resources", /unknown top-level key/],
   ])("reports %s", (_name, mutate, address, problemPath, message) => {
     expect(check(mutate)).toEqual([
       { address, path: problemPath, message: expect.stringMatching(message), severity: "error" },
@@ -542,15 +339,7 @@ describe("checkConformance on hand-written Terraform JSON", () => {
     expect(check(mutate)).toEqual([]);
   });
 
-  it.each([" 5", "5 ", "0x10", "1_000", "five", ""])("rejects %j as a number, like cty", (literal) => {
-    expect(errors(check((d) => (password(d).length = literal)))).toHaveLength(1);
-  });
-
-  it.each(["True", "yes", "on", "2"])("rejects %j as a bool, like cty", (literal) => {
-    expect(errors(check((d) => (password(d).upper = literal)))).toHaveLength(1);
-  });
-
-  it("checks object and tuple types, map-nested blocks and single blocks (synthetic schema)", () => {
+  it("walks object types, map-nested blocks and single blocks (synthetic schema)", () => {
     const source = "registry.terraform.io/example/ex";
     const synthetic: ProviderSchemaSet = new Map([
       [
@@ -568,11 +357,16 @@ describe("checkConformance on hand-written Terraform JSON", () => {
                   block_types: {
                     named: {
                       nesting_mode: "map",
-                      block: { attributes: { v: { required: true, type: "number" } } },
+                      block: {
+                        attributes: {
+                          v: { required: true, type: "number" },
+                          c: { computed: true, type: "string" },
+                        },
+                      },
                     },
                     one: {
                       nesting_mode: "single",
-                      block: { attributes: { w: { optional: true, type: "string" } } },
+                      block: { attributes: { w: { optional: true, deprecated: true, type: "string" } } },
                     },
                   },
                 },
@@ -588,20 +382,18 @@ describe("checkConformance on hand-written Terraform JSON", () => {
     });
     expect(
       checkConformance(
-        doc({ obj: { a: "1" }, pair: ["x", "true"], named: { k: { v: 1 } }, one: { w: "x" } }),
+        doc({ obj: { a: "1" }, pair: ["x", "true"], named: { k: { v: 1 } }, one: {} }),
         synthetic,
       ),
     ).toEqual([]);
     const problems = checkConformance(
-      doc({ obj: { b: "x", c: 1 }, pair: ["x"], named: [{ v: 1 }], one: [{ w: "a" }, { w: "b" }] }),
+      doc({ obj: { b: "x", c: 1 }, pair: ["x"], named: { k: { v: 1, c: "set" } }, one: [{ w: "a" }] }),
       synthetic,
     );
     expect(problems.map((p) => [p.severity, p.path])).toEqual([
-      ["error", "obj.a"],
       ["warning", "obj.c"],
-      ["error", "pair"],
-      ["error", "named"],
-      ["error", "one"],
+      ["error", 'named["k"].c'],
+      ["warning", "one.w"],
     ]);
   });
 });
@@ -704,13 +496,13 @@ describe("on real cdktf output", () => {
     expect(checkConformance(doc, schemas)).toEqual([]);
   });
 
-  it("fails once the synthesized JSON carries a bogus attribute", () => {
+  it("fails once the synthesized JSON sets a computed attribute", () => {
     const doc = JSON.parse(fs.readFileSync(stackFile, "utf8")) as Doc;
-    doc.resource.tls_self_signed_cert.Ca.bogus_attribute = "x";
+    doc.resource.tls_self_signed_cert.Ca.cert_pem = "x";
     expect(checkConformance(doc, schemas)).toEqual([
       expect.objectContaining({
         address: "tls_self_signed_cert.Ca",
-        path: "bogus_attribute",
+        path: "cert_pem",
         severity: "error",
       }),
     ]);
@@ -724,15 +516,16 @@ describe("on real cdktf output", () => {
     const broken = fs.mkdtempSync(path.join(os.tmpdir(), "conformance-"));
     try {
       const doc = JSON.parse(fs.readFileSync(stackFile, "utf8")) as Doc;
-      doc.resource.docker_container.Es.bogus = 1;
-      delete doc.resource.random_password.ElasticPassword.length;
+      doc.resource.docker_container.Es.hostname = null;
+      doc.resource.docker_container.Es.image = null;
+      doc.resource.random_password.ElasticPassword.result = "x";
       fs.mkdirSync(path.join(broken, "stacks", "broken"), { recursive: true });
       fs.writeFileSync(path.join(broken, "stacks", "broken", "cdk.tf.json"), JSON.stringify(doc));
       lines.length = 0;
       expect(main([], { schemas, env: { CDKTF_OUTDIR: broken }, out: (l) => lines.push(l) })).toBe(1);
       expect(lines).toEqual([
-        'broken: error: docker_container.Es.bogus: unknown attribute or block "bogus"',
-        'broken: error: random_password.ElasticPassword.length: missing required attribute "length"',
+        'broken: error: docker_container.Es.image: required attribute "image" is null',
+        'broken: error: random_password.ElasticPassword.result: "result" is computed (read-only) and cannot be set',
         "conformance: 1 stack(s), 2 error(s), 0 warning(s)",
       ]);
       lines.length = 0;

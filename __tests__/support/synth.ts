@@ -54,3 +54,18 @@ export const CONFIGS: Record<string, StackConfigInput> = {
     grafana: { url: "https://grafana.example.com" },
   },
 };
+
+/**
+ * Every configuration the project ships or documents: the snapshotted CONFIGS plus the
+ * alert contacts README documents (webhook, e-mail), which change the synthesized stack.
+ */
+export const SHIPPED_CONFIGS: Record<string, StackConfigInput> = {
+  ...CONFIGS,
+  webhookAlert: { grafana: { alert: { contact: { type: "webhook" } } } },
+  emailAlert: {
+    grafana: {
+      smtp: { host: "smtp.example.com:587", user: "alerts", fromAddress: "grafana@example.com" },
+      alert: { contact: { type: "email", addresses: ["ops@example.com"] } },
+    },
+  },
+};

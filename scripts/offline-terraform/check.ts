@@ -1,0 +1,308 @@
+/**
+ * Real Terraform over one synthesized stack, offline, with the schema-only providers:
+ * init, validate, plan + apply, a second plan that must be empty, and a plan that
+ * replaces every docker_container, which must destroy before it creates.
+ *
+ * The state lives in a temp folder (the stack's backend block is removed), and every
+ * variable without a default gets a dummy value. Diagnostics are Terraform's own, one
+ * line each, prefixed by the name of the stack they came from.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export interface TerraformEnv {
+  /** TF_CLI_CONFIG_FILE: the filesystem mirror's CLI config (providers.ts). */
+  readonly cliConfig: string;
+  /** TF_REATTACH_PROVIDERS, when the providers already run; else Terraform starts them. */
+  readonly reattach?: string;
+}
+
+export interface Diagnostic {
+  readonly severity: "error" | "warning";
+  readonly summary: string;
+  readonly detail: string;
+  /** Where: a resource address, or the config line Terraform points at. */
+  readonly where: string;
+}
+
+export interface CheckReport {
+  readonly name: string;
+  /** The first step that failed, if any (later steps did not run). */
+  readonly failedStep?: string;
+  /** Every error and warning of init, validate, plan and apply. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly applied: boolean;
+  /** What the second plan would change: `address: action (attributes)`; empty is good. */
+  readonly secondPlanChanges: readonly string[] | undefined;
+  /** Planned actions of each docker_container under `-replace`, e.g. ["delete","create"]. */
+  readonly replaceActions: Readonly<Record<string, readonly string[]>> | undefined;
+  /** Terraform's own output of a step that failed without diagnostics. */
+  readonly output: string;
+  /** Wall time of each Terraform command, in ms (for `npm run bench`). */
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function terraform(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("terraform", args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+interface JsonDiagnostic {
+  severity: string;
+  summary: string;
+  detail?: string;
+  address?: string;
+  range?: { filename: string; start: { line: number } };
+  snippet?: { context?: string | null };
+}
+
+function diagnostic(d: JsonDiagnostic): Diagnostic {
+  const where =
+    d.address ??
+    d.snippet?.context ??
+    (d.range ? `${path.basename(d.range.filename)}:${d.range.start.line}` : "");
+  return {
+    severity: d.severity === "error" ? "error" : "warning",
+    summary: d.summary,
+    detail: (d.detail ?? "").replace(/\s+/g, " ").trim(),
+    where,
+  };
+}
+
+/**
+ * Warnings about the offline set-up itself, not about the stack: init computes the lock
+ * file's checksums from the local mirror, for this platform only.
+ */
+const NOT_FROM_THE_PRODUCT = new Set(["Incomplete lock file information for providers"]);
+
+/** Diagnostics of a `-json` command: one JSON object (validate) or a stream of lines. */
+function diagnosticsOf(stdout: string): Diagnostic[] {
+  type Message = { type?: string; diagnostic?: JsonDiagnostic; diagnostics?: JsonDiagnostic[] };
+  let messages: Message[];
+  try {
+    messages = [JSON.parse(stdout) as Message]; // validate: one (indented) object
+  } catch {
+    messages = stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Message);
+  }
+  return messages
+    .flatMap((m) => [
+      ...(m.type === "diagnostic" && m.diagnostic ? [m.diagnostic] : []),
+      ...(m.diagnostics ?? []),
+    ])
+    .filter((d) => !(d.severity === "warning" && NOT_FROM_THE_PRODUCT.has(d.summary)))
+    .map(diagnostic);
+}
+
+/** `docker: error: Unsupported argument: An argument named "x" is not expected here. (docker_container.y)` */
+export function formatDiagnostic(stack: string, d: Diagnostic): string {
+  return `${stack}: ${d.severity}: ${d.summary}${d.detail ? `: ${d.detail}` : ""}${d.where ? ` (${d.where})` : ""}`;
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Attribute paths where two JSON values differ (for the second plan's report). */
+function differences(a: Json, b: Json, p = ""): string[] {
+  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  const objects =
+    a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b);
+  if (!objects) return [p || "(value)"];
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return keys.flatMap((k) => differences(a[k] ?? null, b[k] ?? null, p ? `${p}.${k}` : k));
+}
+
+interface PlanJson {
+  resource_changes?: {
+    address: string;
+    type: string;
+    change: { actions: string[]; before: Json; after: Json; after_unknown?: Json };
+  }[];
+  output_changes?: Record<string, { actions: string[] }>;
+}
+
+/** A string that passes the checks our variables declare: PEM for certificates, https for URLs. */
+function dummyString(name: string): string {
+  if (/(certificate|_ca|_pem)$/.test(name))
+    return `-----BEGIN CERTIFICATE-----\noffline-${name}\n-----END CERTIFICATE-----\n`;
+  if (/_url$/.test(name)) return `https://${name.replace(/_/g, "-")}.offline.invalid`;
+  return `offline-${name}`;
+}
+
+/**
+ * Replace order from the human plan, which saves a `terraform show -json` per stack: the
+ * `-json` stream calls both orders "replace", while the human plan marks each resource
+ * `-/+` (destroy, then create) or `+/-` (create, then destroy): DiffActionSymbol in
+ * hashicorp/terraform internal/command/format/format.go, v1.11.4.
+ */
+export function replaceActionsOf(humanPlan: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const m of humanPlan.matchAll(/^(-\/\+|\+\/-) resource "docker_container" "([^"]+)"/gm)) {
+    out[`docker_container.${m[2]}`] = m[1] === "-/+" ? ["delete", "create"] : ["create", "delete"];
+  }
+  return out;
+}
+
+/** Dummy values for variables without a default, by declared type. */
+function dummyVariables(tf: Record<string, unknown>): Record<string, string> {
+  const vars = (tf["variable"] ?? {}) as Record<string, { default?: unknown; type?: string }>;
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(vars)) {
+    if (v.default !== undefined) continue;
+    const type = v.type ?? "string";
+    out[`TF_VAR_${name}`] =
+      type === "number" ? "1" : type === "bool" ? "false" : type === "string" ? dummyString(name) : "null";
+  }
+  return out;
+}
+
+export interface CheckOptions {
+  readonly name: string;
+  readonly env: TerraformEnv;
+  /** Keep the work folder (for `npm run plan:offline --keep`). */
+  readonly keep?: boolean;
+  /** Stop after validate and plan: for stacks expected to be broken. */
+  readonly planOnly?: boolean;
+  /** Receives Terraform's human-readable plan (one more plan, for people). */
+  readonly showPlan?: (text: string) => void;
+}
+
+/** Runs the whole check on a parsed `cdk.tf.json`. */
+export async function checkStack(tf: Record<string, unknown>, options: CheckOptions): Promise<CheckReport> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tf-offline-${options.name}-`));
+  try {
+    return await run(tf, dir, options);
+  } finally {
+    if (options.keep) process.stderr.write(`terraform work folder kept: ${dir}\n`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function run(tf: Record<string, unknown>, dir: string, options: CheckOptions): Promise<CheckReport> {
+  const config = structuredClone(tf);
+  const block = config["terraform"] as Record<string, unknown> | undefined;
+  if (block) delete block["backend"]; // local state in the temp folder
+  fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(config, null, 1));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...dummyVariables(config),
+    TF_CLI_CONFIG_FILE: options.env.cliConfig,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+    TF_LOG: "",
+  };
+  if (options.env.reattach) env["TF_REATTACH_PROVIDERS"] = options.env.reattach;
+  else delete env["TF_REATTACH_PROVIDERS"];
+  const timings: Record<string, number> = {};
+  const tfc = async (...args: string[]) => {
+    const started = Date.now();
+    const r = await terraform(args, dir, env);
+    const step = args[0] === "plan" && args.some((a) => a.startsWith("-replace")) ? "plan -replace" : args[0];
+    timings[step] = (timings[step] ?? 0) + Date.now() - started;
+    return r;
+  };
+
+  const diagnostics: Diagnostic[] = [];
+  const report = (extra: Partial<CheckReport>): CheckReport => ({
+    name: options.name,
+    // validate, plan and apply repeat the same warnings
+    diagnostics: [...new Map(diagnostics.map((d) => [formatDiagnostic("", d), d])).values()],
+    applied: false,
+    secondPlanChanges: undefined,
+    replaceActions: undefined,
+    output: "",
+    timings,
+    ...extra,
+  });
+  const failed = (step: string, r: Run) =>
+    report({ failedStep: step, output: diagnostics.length ? "" : `${r.stdout}${r.stderr}`.trim() });
+
+  const init = await tfc("init", "-input=false", "-json", "-no-color");
+  diagnostics.push(...diagnosticsOf(init.stdout));
+  if (init.code !== 0) return failed("init", init);
+
+  const validate = await tfc("validate", "-json", "-no-color");
+  diagnostics.push(...diagnosticsOf(validate.stdout));
+  if (validate.code !== 0) return failed("validate", validate);
+
+  if (options.showPlan) {
+    const plan = await tfc("plan", "-input=false", "-no-color");
+    options.showPlan(`${plan.stdout}${plan.stderr}`);
+  }
+
+  if (options.planOnly) {
+    const plan = await tfc("plan", "-input=false", "-json", "-no-color");
+    diagnostics.push(...diagnosticsOf(plan.stdout));
+    return plan.code !== 0 ? failed("plan", plan) : report({});
+  }
+
+  // The plan that apply makes and applies is the plan `cdktf diff` shows.
+  const apply = await tfc("apply", "-input=false", "-auto-approve", "-json", "-no-color");
+  diagnostics.push(...diagnosticsOf(apply.stdout));
+  if (apply.code !== 0) return failed("apply", apply);
+
+  const second = await tfc(
+    "plan",
+    "-input=false",
+    "-json",
+    "-no-color",
+    "-detailed-exitcode",
+    "-out=second.tfplan",
+  );
+  diagnostics.push(...diagnosticsOf(second.stdout));
+  if (second.code === 1) return failed("second plan", second);
+  let secondPlanChanges: string[] = [];
+  if (second.code === 2) {
+    const shown = JSON.parse((await tfc("show", "-json", "second.tfplan")).stdout) as PlanJson;
+    secondPlanChanges = [
+      ...(shown.resource_changes ?? [])
+        .filter((c) => !c.change.actions.every((a) => a === "no-op" || a === "read"))
+        .map((c) => {
+          const attrs = differences(c.change.before, c.change.after);
+          return `${c.address}: ${c.change.actions.join("+")} (${attrs.join(", ")})`;
+        }),
+      ...Object.entries(shown.output_changes ?? {})
+        .filter(([, o]) => !o.actions.every((a) => a === "no-op"))
+        .map(([k, o]) => `output.${k}: ${o.actions.join("+")}`),
+    ];
+  }
+
+  const resources = (config["resource"] ?? {}) as Record<string, Record<string, unknown>>;
+  const containers = Object.keys(resources["docker_container"] ?? {}).map((n) => `docker_container.${n}`);
+  let replaceActions: Record<string, string[]> | undefined;
+  if (containers.length > 0) {
+    const replace = await tfc(
+      "plan",
+      "-input=false",
+      "-no-color",
+      "-refresh=false",
+      ...containers.map((c) => `-replace=${c}`),
+    );
+    if (replace.code !== 0)
+      return report({
+        applied: true,
+        secondPlanChanges,
+        failedStep: "replace plan",
+        output: `${replace.stdout}${replace.stderr}`.trim(),
+      });
+    replaceActions = replaceActionsOf(replace.stdout);
+  }
+  return report({ applied: true, secondPlanChanges, replaceActions });
+}
