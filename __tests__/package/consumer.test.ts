@@ -3,6 +3,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { checkConformance, formatProblem, loadVendoredSchemas } from "../../scripts/conformance";
 import { stackFiles } from "../../scripts/check-conformance";
+import { checkStack } from "../../scripts/offline-terraform/check";
+import { problems as terraformProblems } from "../../scripts/offline-terraform/plan-offline";
+import { startOfflineTerraform, type OfflineTerraform } from "../../scripts/offline-terraform/providers";
 import {
   ROOT_PACKAGE,
   compileExamples,
@@ -137,4 +140,26 @@ describe.each(examples)("examples/%s, built in the consumer app", (name) => {
     );
     expect(problems).toEqual([]);
   });
+
+  it("passes real Terraform offline: init, validate, plan, apply, an empty second plan, replace", async () => {
+    const files = synth ? stackFiles(synth.outdir) : [];
+    expect(files.length).toBeGreaterThan(0);
+    const terraform: OfflineTerraform = await startOfflineTerraform();
+    try {
+      const found: string[] = [];
+      for (const file of files) {
+        const report = await checkStack(
+          JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>,
+          {
+            name: `${name}.${path.basename(path.dirname(file))}`,
+            env: terraform.env,
+          },
+        );
+        found.push(...terraformProblems(report));
+      }
+      expect(found).toEqual([]);
+    } finally {
+      await terraform.stop();
+    }
+  }, 120_000);
 });
