@@ -35,7 +35,6 @@ import { Logstash } from "../constructs/logstash/container";
 import { dreamFactoryPipeline, type DreamFactoryPipeline } from "../constructs/logstash/dreamfactory";
 import { DockerGrafana, ExternalGrafana, type GrafanaTarget } from "../constructs/grafana/instance";
 import {
-  DATASOURCE_UIDS,
   ElasticsearchDatasource,
   GATEWAY_URL_PATTERN,
   InfinityDatasource,
@@ -49,6 +48,13 @@ import {
 } from "../constructs/grafana/dashboards";
 import { tlsNameProblems, type TlsUse } from "../constructs/tls-names";
 import { configureBackend } from "./backend";
+
+/** The app's datasource uids: dashboards refer to them, so changing one breaks panels. */
+export const DATASOURCE_UIDS = {
+  logs: "api-logs",
+  events: "product-events",
+  users: "gateway-users",
+} as const;
 
 /** The app's Grafana uids: changing one replaces the dashboard or folder and breaks links to it. */
 export const CONTENT_UIDS = {

@@ -1,11 +1,10 @@
 import { Testing } from "cdktf";
 import {
   ElasticsearchDatasource,
-  DATASOURCE_UIDS,
   GATEWAY_URL_PATTERN,
   indexPatternMatches,
 } from "../../constructs/grafana/datasources";
-import { CONTENT_UIDS } from "../../app/analytics-stack";
+import { CONTENT_UIDS, DATASOURCE_UIDS } from "../../app/analytics-stack";
 import { infinityInstallEntry } from "../../constructs/grafana/instance";
 import type { DashboardJson } from "../../constructs/grafana/dashboards";
 import { CONFIGS, resourceAt, resourcesOf, synthStack, type TfJson } from "../support/synth";

@@ -4,13 +4,6 @@ import { DataSource } from "../../.gen/providers/grafana/data-source";
 import { INFINITY_PLUGIN_ID } from "./instance";
 import type { GrafanaProvider } from "../../.gen/providers/grafana/provider";
 
-/** The app's datasource uids: dashboards refer to them, so changing one breaks panels. */
-export const DATASOURCE_UIDS = {
-  logs: "api-logs",
-  events: "product-events",
-  users: "gateway-users",
-} as const;
-
 /**
  * The gateway's base URL: scheme, host and an optional path, never ending in "/". RE2 (Terraform's
  * regex) and JavaScript read this pattern alike.

@@ -1,6 +1,6 @@
 import { EVENT_FIELDS, SESSION_TOKEN_HEADER, SYSLOG_LEVEL_NAMES } from "../../contract/fields";
 import { catalogueMappings } from "../../constructs/elasticsearch/definitions";
-import { DATASOURCE_UIDS } from "../../constructs/grafana/datasources";
+import { DATASOURCE_UIDS } from "../../app/analytics-stack";
 import { CONTENT_UIDS } from "../../app/analytics-stack";
 import { JWT_USER_ID_FAILURE_TAG } from "../../constructs/logstash/pipeline/jwt-user-id";
 import { RequestFailed, type HttpRequest, type HttpResponse } from "./http";
