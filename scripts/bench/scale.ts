@@ -30,6 +30,12 @@ export function main(): number {
   });
   const es = stack.elasticsearch;
   const scope = new Construct(stack, "More");
+  const uids = Array.from({ length: count - 1 }, (_, k) => `events-${k + 2}`);
+  const folder = new GrafanaFolder(scope, "Folder", {
+    uid: "more-events",
+    title: "More events",
+    fieldCatalogues: Object.fromEntries(uids.map((uid) => [uid, EVENT_FIELDS])),
+  });
   for (let i = 2; i <= count; i++) {
     const name = `${config.events.index}-${i}`;
     const index = new MappedIndex(scope, `Events${i}`, {
@@ -43,24 +49,18 @@ export function main(): number {
       description: `writer of ${name}`,
     });
     index.grantWrite(key);
-    const reader = new ScopedApiKey(scope, `Reader${i}`, { cluster: es.connection, roleName: `reader_${i}` });
-    index.grantRead(reader);
+    // Grafana's one reader key reads every index.
+    index.grantRead(es.grafanaReader);
     const uid = `events-${i}`;
-    const datasource = new ElasticsearchDatasource(scope, `EventsDatasource${i}`, {
+    new ElasticsearchDatasource(scope, `EventsDatasource${i}`, {
       uid,
       name: `Product events ${i}`,
       url: es.connection.clusterEndpoint,
-      apiKeyEncoded: reader.encoded,
+      apiKeyEncoded: es.grafanaReader.encoded,
       target: { index: name, timeField: EVENT_TIME_FIELD, writtenIndex: name },
     });
-    const folder = new GrafanaFolder(scope, `Folder${i}`, {
-      uid: `events-${i}`,
-      title: `Events ${i}`,
-      fieldCatalogues: { [uid]: EVENT_FIELDS },
-      dependsOn: [datasource.resource],
-    });
     folder.addDashboard(
-      "Dashboard",
+      `Dashboard${i}`,
       buildEventsDashboard({
         uid: `datafly-events-${i}`,
         title: `Datafly Events ${i}`,
