@@ -38,6 +38,107 @@ module ElkGrafanaCdktf
     user_id
   end
 
+  # What one compiled filter hands its steps instead of the Logstash event: the subtree
+  # under ROOT is read once (elastic/logstash v8.19 JrubyEventExtLibrary: every get is a
+  # Rubyfier.deep copy, every set a Valuefier.convert), gets under it return the view's own
+  # objects (a step that changes one sets it back, as the redaction does), and sets and
+  # removes under it are replayed on the event by flush, in order: only what changed is
+  # written. Other references, and tags, go to the event directly.
+  class EventView
+    ROOT = '[event]'
+
+    def initialize(event)
+      @event = event
+      @tree = event.get(ROOT)
+      @writes = nil
+    end
+
+    def get(reference)
+      keys = EventView.under_root(reference)
+      return @event.get(reference) if keys.nil?
+
+      node = @tree
+      keys.each do |key|
+        return nil unless node.is_a?(::Hash)
+
+        node = node[key]
+      end
+      node
+    end
+
+    def set(reference, value)
+      keys = EventView.under_root(reference)
+      return @event.set(reference, value) if keys.nil?
+
+      if keys.empty?
+        @tree = value
+      else
+        # As Logstash's set: missing maps are created, anything else in the way raises.
+        @tree = {} if @tree.nil?
+        node = @tree
+        keys[0...-1].each do |key|
+          raise ::TypeError, "cannot set #{reference}: #{key} is not a map" unless node.is_a?(::Hash)
+
+          node[key] = {} if node[key].nil?
+          node = node[key]
+        end
+        raise ::TypeError, "cannot set #{reference}: not under a map" unless node.is_a?(::Hash)
+
+        node[keys[-1]] = value
+      end
+      (@writes ||= []) << [reference, value, true]
+      value
+    end
+
+    def remove(reference)
+      keys = EventView.under_root(reference)
+      return @event.remove(reference) if keys.nil?
+
+      removed = nil
+      if keys.empty?
+        removed = @tree
+        @tree = nil
+      else
+        parent = get("#{ROOT}#{keys[0...-1].map { |k| "[#{k}]" }.join}")
+        removed = parent.delete(keys[-1]) if parent.is_a?(::Hash)
+      end
+      (@writes ||= []) << [reference, nil, false]
+      removed
+    end
+
+    def tag(name)
+      @event.tag(name)
+    end
+
+    # Writes the sets and removes under ROOT to the event, in the order they were made.
+    def flush
+      return if @writes.nil?
+
+      @writes.each { |reference, value, set| set ? @event.set(reference, value) : @event.remove(reference) }
+      @writes = nil
+    end
+
+    PATHS = {}.freeze
+    @paths = PATHS
+
+    # The keys below ROOT of a '[a][b]' reference, or nil when it is not under ROOT.
+    # Parsed once per reference; copy-on-write, as the Redactor's cache.
+    def self.under_root(reference)
+      known = @paths[reference]
+      return known || nil unless known.nil?
+
+      keys = if reference == 'event'
+               [].freeze
+             elsif reference.start_with?(ROOT) && reference.match?(/\A(?:\[[^\[\]]+\])+\z/)
+               reference[ROOT.length..-1].scan(/\[([^\[\]]+)\]/).flatten.freeze
+             else
+               false
+             end
+      @paths = @paths.merge(reference => keys).freeze if @paths.size < 1024
+      keys || nil
+    end
+  end
+
   # Replaces the value of every secret key with a marker, recursively; in strings that hold
   # JSON, a query string or a form body, the same rules apply inside the text.
   class Redactor
