@@ -5,10 +5,12 @@
 #   the filter instance, `code` becomes the body of a singleton method taking `event`; so
 #   each filter is its own object here, and an escaping exception is reported (Logstash
 #   would tag `_rubyexception`; our code must never let one escape).
-# - the parts of Logstash's Event API the code uses: get (returns a copy), set, remove,
-#   tag, to_hash (a copy), with field references parsed once. Logstash's Java event
-#   converts values on get and set in Java; here get deep-copies in Ruby (so reading a
-#   whole subtree probably costs more here than in Logstash) and set keeps the value.
+# - the parts of Logstash's Event API the code uses: get (returns a copy), set (stores a
+#   copy), remove, tag, to_hash (a copy), with field references parsed once. Logstash's
+#   Java event converts on get (Rubyfier.deep) and on set (Valuefier.convert), elastic/
+#   logstash v8.19 logstash-core/src/main/java/org/logstash/ext/JrubyEventExtLibrary.java;
+#   here both deep-copy in Ruby instead, so the cost of reading or writing a whole subtree
+#   is modelled in kind, not in size (Java's conversion may be cheaper or dearer).
 #   @metadata is an ordinary key here (Logstash keeps it out of to_hash and the output).
 # - `mutate { replace => { field => literal } }` and `if [field] == "literal"` guards, the
 #   only other pieces of our filter section (the test refuses to flatten anything else).
@@ -50,7 +52,7 @@ class HarnessEvent
       raise TypeError, "cannot set #{reference}: #{key} is not a map" unless current[key].is_a?(Hash)
       current[key]
     end
-    node[last] = value
+    node[last] = HarnessEvent.deep_copy(value)
   end
 
   def remove(reference)

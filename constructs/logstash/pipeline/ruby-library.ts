@@ -20,7 +20,8 @@ module ElkGrafanaCdktf
     raise ::ArgumentError, 'session token is not header.payload.signature' unless parts.length == 3
 
     payload = parts[1]
-    raise ::ArgumentError, 'payload is not base64url' unless payload.match?(/\A[A-Za-z0-9_-]+\z/)
+    # Strict decoding refuses any other character once '-_' become '+/'; these it would take.
+    raise ::ArgumentError, 'payload is not base64url' if payload.empty? || payload.count('+/=') != 0
     raise ::ArgumentError, 'impossible base64url length' if payload.length % 4 == 1
 
     # JWTs drop the base64 padding; strict decoding needs it back.
@@ -179,6 +180,8 @@ module ElkGrafanaCdktf
             node[k] = @marker
             changed = true
           elsif v.is_a?(::String)
+            next unless maybe_secret?(v)
+
             r = redact_string(v)
             next if r.equal?(v)
 
@@ -191,6 +194,8 @@ module ElkGrafanaCdktf
       elsif node.is_a?(::Array)
         node.each_with_index do |v, i|
           if v.is_a?(::String)
+            next unless maybe_secret?(v)
+
             r = redact_string(v)
             next if r.equal?(v)
 
@@ -204,12 +209,24 @@ module ElkGrafanaCdktf
       changed
     end
 
+    # Only JSON, a query string or a form body can hold a credential without a secret key:
+    # false for most strings at the cost of one byte read and one byte search.
+    def maybe_secret?(text)
+      text.include?('=') || json_like?(text)
+    end
+
+    # Starts with '{' or '[', after any whitespace JSON allows.
+    def json_like?(text)
+      b = text.getbyte(0)
+      return true if b == 123 || b == 91
+      return false unless b == 32 || b == 10 || b == 13 || b == 9
+
+      text.lstrip.start_with?('{', '[')
+    end
+
     # The same string when there is nothing to redact, else a new one.
     def redact_string(text)
-      # Only JSON, a query string or a form body can hold a credential without a secret key.
-      json = text.start_with?('{', '[') ||
-             (text.start_with?(' ', "\n", "\r", "\t") && text.lstrip.start_with?('{', '['))
-      if json && text.match?(@secret_hint)
+      if json_like?(text) && text.match?(@secret_hint)
         begin
           tree = ::JSON.parse(text)
           return redact_tree(tree) ? ::JSON.generate(tree) : text
@@ -221,25 +238,31 @@ module ElkGrafanaCdktf
     end
 
     # name=value pairs after a '?' (a URI) or from the start (a form body), up to a '#'.
+    # Walks the text by index and copies it only from the first secret on.
     def redact_query(text)
       q = text.index('?')
-      head = q ? text[0..q] : ''
-      query = q ? text[(q + 1)..-1] : text
-      hash_at = query.index('#')
-      tail = hash_at ? query[hash_at..-1] : ''
-      query = query[0...hash_at] if hash_at
-      changed = false
-      pairs = query.split('&', -1).map do |pair|
-        name, value = pair.split('=', 2)
-        next pair if value.nil? || name.nil? || name.empty? || value == @marker
-
-        plain = name.include?('%') || name.include?('+') ? ::URI.decode_www_form_component(name) : name
-        next pair unless secret_key?(plain)
-
-        changed = true
-        "#{name}=#{@marker}"
+      pos = q ? q + 1 : 0
+      stop = text.index('#', pos) || text.length
+      out = nil
+      copied = 0
+      while pos <= stop
+        amp = text.index('&', pos)
+        amp = stop if amp.nil? || amp > stop
+        eq = text.index('=', pos)
+        if eq && eq < amp && eq > pos && text[(eq + 1)...amp] != @marker
+          name = text[pos...eq]
+          plain = name.include?('%') || name.include?('+') ? ::URI.decode_www_form_component(name) : name
+          if secret_key?(plain)
+            out ||= +''
+            out << text[copied..eq] << @marker
+            copied = amp
+          end
+        end
+        pos = amp + 1
       end
-      changed ? "#{head}#{pairs.join('&')}#{tail}" : text
+      return text if out.nil?
+
+      out << text[copied..-1]
     end
   end
 end
