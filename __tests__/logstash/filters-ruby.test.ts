@@ -138,6 +138,10 @@ add("redaction: nothing to do", "redact", {
   event: { request: { uri: "/api/v2/db/_table/contacts?limit=10", headers: { accept: "json" } } },
 });
 add("redaction: subtree is a string", "redact", { event: { request: "session_token=t9" } });
+// Changed entries are written back one by one; a key no field reference can name takes the whole subtree.
+add("redaction: a key with brackets", "redact", {
+  event: { request: { "form[login]": { password: "p5" }, headers: { cookie: "c" }, method: "POST" } },
+});
 add("redaction: no event", "redact", { message: "x" });
 add("redaction: already redacted is kept", "redact", {
   event: { request: { parameters: { api_key: REDACTED } } },
@@ -334,6 +338,11 @@ describe.each(perRuby)("%s: filters one by one", (ruby) => {
     });
     expect(result(ruby, "redaction: subtree is a string")).toEqual({
       event: { request: `session_token=${REDACTED}` },
+    });
+    expect(result(ruby, "redaction: a key with brackets")).toEqual({
+      event: {
+        request: { "form[login]": { password: REDACTED }, headers: { cookie: REDACTED }, method: "POST" },
+      },
     });
   });
 

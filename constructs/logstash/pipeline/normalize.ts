@@ -185,7 +185,16 @@ export function redactRubyFilter(params: RedactionParams, libraryPath: string): 
     code: `begin
   @redacted_subtrees.each do |ref|
     tree = event.get(ref)
-    if tree.is_a?(::Hash) || tree.is_a?(::Array)
+    if tree.is_a?(::Hash)
+      # Only the entries that changed are written back (a set converts its whole value).
+      @redactor.redact_entries(tree)&.each do |key|
+        unless key.is_a?(::String) && !key.empty? && !key.include?('[') && !key.include?(']')
+          event.set(ref, tree)
+          break
+        end
+        event.set("#{ref}[#{key}]", tree[key])
+      end
+    elsif tree.is_a?(::Array)
       event.set(ref, tree) if @redactor.redact_tree(tree)
     elsif tree.is_a?(::String)
       redacted = @redactor.redact_string(tree)

@@ -173,24 +173,7 @@ module ElkGrafanaCdktf
     def redact_tree(node)
       changed = false
       if node.is_a?(::Hash)
-        node.each do |k, v|
-          if k.is_a?(::String) && secret_key?(k)
-            next if v == @marker
-
-            node[k] = @marker
-            changed = true
-          elsif v.is_a?(::String)
-            next unless maybe_secret?(v)
-
-            r = redact_string(v)
-            next if r.equal?(v)
-
-            node[k] = r
-            changed = true
-          elsif v.is_a?(::Hash) || v.is_a?(::Array)
-            changed = true if redact_tree(v)
-          end
-        end
+        node.each { |k, v| changed = true if redact_entry(node, k, v) }
       elsif node.is_a?(::Array)
         node.each_with_index do |v, i|
           if v.is_a?(::String)
@@ -222,6 +205,35 @@ module ElkGrafanaCdktf
       return false unless b == 32 || b == 10 || b == 13 || b == 9
 
       text.lstrip.start_with?('{', '[')
+    end
+
+    # The keys of a map whose values it changed in place, or nil: what a caller writes back.
+    def redact_entries(node)
+      changed = nil
+      node.each { |k, v| (changed ||= []) << k if redact_entry(node, k, v) }
+      changed
+    end
+
+    # Redacts one entry of a map in place; true when it changed.
+    def redact_entry(node, key, value)
+      if key.is_a?(::String) && secret_key?(key)
+        return false if value == @marker
+
+        node[key] = @marker
+        true
+      elsif value.is_a?(::String)
+        return false unless maybe_secret?(value)
+
+        r = redact_string(value)
+        return false if r.equal?(value)
+
+        node[key] = r
+        true
+      elsif value.is_a?(::Hash) || value.is_a?(::Array)
+        redact_tree(value)
+      else
+        false
+      end
     end
 
     # The same string when there is nothing to redact, else a new one.
