@@ -8,9 +8,11 @@
 # - the parts of Logstash's Event API the code uses: get (returns a copy), set (stores a
 #   copy), remove, tag, to_hash (a copy), with field references parsed once. Logstash's
 #   Java event converts on get (Rubyfier.deep) and on set (Valuefier.convert), elastic/
-#   logstash v8.19 logstash-core/src/main/java/org/logstash/ext/JrubyEventExtLibrary.java;
-#   here both deep-copy in Ruby instead, so the cost of reading or writing a whole subtree
-#   is modelled in kind, not in size (Java's conversion may be cheaper or dearer).
+#   logstash v8.19 logstash-core/src/main/java/org/logstash/ext/JrubyEventExtLibrary.java:
+#   maps and lists are rebuilt, strings and numbers are the same objects (Rubyfier.java and
+#   Valuefier.java, IDENTITY for RubyString). Here both copy maps and lists in Ruby the
+#   same way, so the cost of reading or writing a whole subtree is modelled in kind, not
+#   in size (Java's conversion, and its new key strings, may be cheaper or dearer).
 #   @metadata is an ordinary key here (Logstash keeps it out of to_hash and the output).
 # - `mutate { replace => { field => literal } }` and `if [field] == "literal"` guards, the
 #   only other pieces of our filter section (the test refuses to flatten anything else).
@@ -27,7 +29,7 @@ class HarnessEvent
     @data = data
   end
 
-  # Logstash converts its Java values to new Ruby objects on every get; a deep copy stands in.
+  # Logstash rebuilds maps and lists on every get (strings are shared); a deep copy stands in.
   def get(reference)
     HarnessEvent.deep_copy(path(reference).reduce(@data) { |node, key| node.is_a?(Hash) ? node[key] : nil })
   end
@@ -35,11 +37,9 @@ class HarnessEvent
   def self.deep_copy(value)
     if value.is_a?(Hash)
       copy = value.dup
-      copy.each { |k, v| copy[k] = deep_copy(v) if v.is_a?(Hash) || v.is_a?(Array) || v.is_a?(String) }
+      copy.each { |k, v| copy[k] = deep_copy(v) if v.is_a?(Hash) || v.is_a?(Array) }
     elsif value.is_a?(Array)
-      value.map { |v| v.is_a?(Hash) || v.is_a?(Array) || v.is_a?(String) ? deep_copy(v) : v }
-    elsif value.is_a?(String)
-      value.dup
+      value.map { |v| v.is_a?(Hash) || v.is_a?(Array) ? deep_copy(v) : v }
     else
       value
     end
