@@ -8,9 +8,11 @@ import { HTTP_INPUT, PIPELINE_PARAMS, withLocalLibrary } from "../../__tests__/s
 /**
  * Per-event cost of the generated Ruby filters under JRuby (what Logstash runs), against
  * the integration guide's own JWT filter, on the same realistic DreamFactory events, in one
- * JRuby process (`node scripts/run-ts.mjs scripts/bench/ruby-filters.ts [iterations]`).
- * The harness's stand-in Event copies on get like Logstash's, but is not Logstash's Java
- * event: compare the ratio, not the absolute figures.
+ * JRuby process, repeated in several processes (`node scripts/run-ts.mjs
+ * scripts/bench/ruby-filters.ts [iterations] [runs]`); it prints the medians, each
+ * filter's share and the load average (the machine may be shared). The harness's stand-in
+ * Event rebuilds maps on get and set like Logstash's, but is not Logstash's Java event:
+ * compare the ratio, not the absolute figures.
  */
 
 // The guide's filter (DESIGN.md §1.2, step 4): read the header, restore padding, decode,

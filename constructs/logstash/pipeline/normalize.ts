@@ -3,7 +3,9 @@
  * the mappings and dashboards expect (DESIGN.md §1.3). Each function returns the filter's
  * `init` and/or `code`; logstash-filter-ruby 3.1.8 evaluates `init` once in the filter
  * instance and `code` as the body of a method taking `event`, so instance variables set in
- * `init` are what the code reads, and each filter instance has its own.
+ * `init` are what the code reads, and each filter instance has its own. In the pipeline,
+ * several of them are steps of one compiled filter whose `event` is an EventView
+ * (RUBY_LIBRARY_SOURCE): the same code, one read of `[event]`.
  */
 import { rubyStringLiteral } from "./jwt-user-id";
 
