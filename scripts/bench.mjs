@@ -177,7 +177,12 @@ if (which === "all" || which === "ruby") {
   console.log("");
   const run = spawnSync(
     "node",
-    ["scripts/run-ts.mjs", "scripts/bench/ruby-filters.ts", process.env.BENCH_RUBY_EVENTS ?? "20000"],
+    [
+      "scripts/run-ts.mjs",
+      "scripts/bench/ruby-filters.ts",
+      process.env.BENCH_RUBY_EVENTS ?? "20000",
+      process.env.BENCH_RUBY_RUNS ?? "3",
+    ],
     {
       cwd: root,
       encoding: "utf8",

@@ -83,6 +83,9 @@ const compiled = (name: string, libraryPath = PARAMS.rubyLibraryPath) => ({
 const compiledClass = (name: string, f: { init?: string; code: string }) =>
   `    class ${name}\n      def initialize\n${f.init ?? ""}\n      end\n\n      def filter(event)\n${f.code}\n      end\n    end\n`;
 
+/** A step of a compiled filter: a private method whose `event` is the filter's EventView. */
+const stepMethod = (method: string, code: string) => `      def ${method}(event)\n${code}\n      end\n`;
+
 describe("filter", () => {
   const filter = parsed().model.filter;
   const [host, branch] = filter;
@@ -116,37 +119,45 @@ describe("filter", () => {
       plugin: "mutate",
       settings: { replace: { kind: "hash", entries: [["log_source", "dreamfactory"]] } },
     });
-    // After the JWT filter, which reads the token the redaction replaces.
-    expect(steps.slice(1)).toEqual(
-      ["Level", "ResponseStatus", "JwtUserId", "Redact"].map((n) => compiled(n)),
-    );
+    // One compiled filter for the per-event work: it reads [event] once (EventView).
+    expect(steps.slice(1)).toEqual([compiled("Normalize")]);
     const level = levelRubyCode(PARAMS.levels.syslog, PARAMS.levels.monolog);
     const jwt = {
       init: jwtUserIdRubyInit(PARAMS.rubyLibraryPath),
       code: jwtUserIdRubyCode("x-dreamfactory-session-token"),
     };
     const redact = redactRubyFilter(PARAMS.redaction, PARAMS.rubyLibraryPath);
-    for (const [name, f] of [
-      ["StripUnderscore", stripUnderscoreRubyCode()],
-      ["Level", level],
-      ["ResponseStatus", responseStatusRubyCode()],
-      ["JwtUserId", jwt],
-      ["Redact", redact],
-    ] as const)
-      expect(library).toContain(compiledClass(name, f));
+    expect(library).toContain(compiledClass("StripUnderscore", stripUnderscoreRubyCode()));
+    // The JWT step before the redaction, which replaces the token it reads; then one write-back.
+    expect(library).toContain(
+      "      def filter(event)\n        view = ::ElkGrafanaCdktf::EventView.new(event)\n" +
+        ["level", "response_status", "jwt_user_id", "redact"].map((m) => `        ${m}(view)\n`).join("") +
+        "        view.flush\n      end\n",
+    );
+    for (const [method, f] of [
+      ["level", level],
+      ["response_status", responseStatusRubyCode()],
+      ["jwt_user_id", jwt],
+      ["redact", redact],
+    ] as const) {
+      expect(library).toContain(stepMethod(method, f.code));
+      if (f.init) expect(library).toContain(f.init);
+    }
     expect(library.startsWith(RUBY_LIBRARY_SOURCE)).toBe(true);
   });
 
-  test("adds the response-time ruby last, only when enabled", () => {
+  test("adds the response-time step last, only when enabled", () => {
     const params = { ...PARAMS, responseTime: { enabled: true, sourceField: "[event][timing][ms]" } };
     const b = parsed(params).model.filter[1];
     const enabled = "then" in b ? b.then : [];
-    expect(enabled).toHaveLength(then.length + 1);
-    expect(asPlugin(enabled[enabled.length - 1])).toEqual(compiled("ResponseMs"));
+    // A last step of the same compiled filter, after the redaction.
+    expect(enabled).toEqual(then);
     const code = responseMsRubyCode("[event][timing][ms]");
-    expect(apiLogRubyLibrary(params)).toContain(compiledClass("ResponseMs", { code }));
+    const enabledLibrary = apiLogRubyLibrary(params);
+    expect(enabledLibrary).toContain(stepMethod("response_ms", code));
+    expect(enabledLibrary).toContain("        redact(view)\n        response_ms(view)\n        view.flush\n");
     expect(code).toContain("event.get('[event][timing][ms]')");
-    expect(library).not.toContain("class ResponseMs");
+    expect(library).not.toContain("response_ms");
   });
 });
 

@@ -61,6 +61,19 @@ const PROGRAMS: Record<string, readonly HarnessStep[]> = {
   status: step(responseStatusRubyCode()),
   redact: step(redactRubyFilter(REDACTION, LOCAL_RUBY_LIBRARY)),
   strip: step(stripUnderscoreRubyCode()),
+  // The compiled filter's view: reads under [event] see its own writes, the event sees
+  // them only at flush, in order; other references go to the event at once.
+  view: [
+    {
+      init: `require '${LOCAL_RUBY_LIBRARY}'`,
+      code: `view = ::ElkGrafanaCdktf::EventView.new(event)
+view.set('[event][a][b]', 1)
+view.remove('[event][c]')
+view.set('[x]', view.get('[event][a][b]'))
+event.set('before_flush', [event.get('[event][a]'), event.get('[event][c]')])
+view.flush`,
+    },
+  ],
   // A name list Ruby's predicate answers for, to compare with the TypeScript twin.
   secretKeys: [
     {
@@ -138,7 +151,12 @@ add("redaction: nothing to do", "redact", {
   event: { request: { uri: "/api/v2/db/_table/contacts?limit=10", headers: { accept: "json" } } },
 });
 add("redaction: subtree is a string", "redact", { event: { request: "session_token=t9" } });
+// Changed entries are written back one by one; a key no field reference can name takes the whole subtree.
+add("redaction: a key with brackets", "redact", {
+  event: { request: { "form[login]": { password: "p5" }, headers: { cookie: "c" }, method: "POST" } },
+});
 add("redaction: no event", "redact", { message: "x" });
+add("view: deferred writes under [event]", "view", { event: { c: "gone" } });
 add("redaction: already redacted is kept", "redact", {
   event: { request: { parameters: { api_key: REDACTED } } },
 });
@@ -335,6 +353,11 @@ describe.each(perRuby)("%s: filters one by one", (ruby) => {
     expect(result(ruby, "redaction: subtree is a string")).toEqual({
       event: { request: `session_token=${REDACTED}` },
     });
+    expect(result(ruby, "redaction: a key with brackets")).toEqual({
+      event: {
+        request: { "form[login]": { password: REDACTED }, headers: { cookie: REDACTED }, method: "POST" },
+      },
+    });
   });
 
   test("redaction leaves clean events alone", () => {
@@ -380,6 +403,14 @@ test("the secret list covers df-logger 0.15.2's own (src/Services/BaseService.ph
     "refresh_token",
   ];
   expect([...dfLogger, ...session].filter((k) => !isSecretKey(k))).toEqual([]);
+});
+
+test.each(RUBIES)("%s: the compiled filter's EventView replays its writes at flush", (ruby) => {
+  expect(result(ruby, "view: deferred writes under [event]")).toEqual({
+    event: { a: { b: 1 } },
+    x: 1,
+    before_flush: [null, "gone"],
+  });
 });
 
 test("a redaction failure drops the subtrees and tags the event, never raises", () => {

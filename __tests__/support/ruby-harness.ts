@@ -76,18 +76,24 @@ export function runHarness(
   return new Map(out.map((r) => [r.name, r]));
 }
 
-/** Microseconds per event of each case's program: best of 3 rounds after a warm-up. */
+export interface BenchResult {
+  /** Microseconds per event of the whole program: best of 3 rounds after a warm-up. */
+  readonly microseconds: number;
+  /** Microseconds per event of each step, in order, from a separate timed round. */
+  readonly steps: readonly number[];
+}
+
+/** Per-event cost of each case's program, in total and per step. */
 export function benchHarness(
   ruby: RubyName,
   programs: Readonly<Record<string, readonly HarnessStep[]>>,
   cases: readonly HarnessCase[],
   iterations: number,
-): Map<string, number> {
-  const out = JSON.parse(runRaw(ruby, { programs, cases, bench: { iterations } })) as {
+): Map<string, BenchResult> {
+  const out = JSON.parse(runRaw(ruby, { programs, cases, bench: { iterations } })) as ({
     name: string;
-    microseconds: number;
-  }[];
-  return new Map(out.map((r) => [r.name, r.microseconds]));
+  } & BenchResult)[];
+  return new Map(out.map((r) => [r.name, { microseconds: r.microseconds, steps: r.steps }]));
 }
 
 const isText = (v: Value | undefined): v is string => typeof v === "string";

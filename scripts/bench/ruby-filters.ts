@@ -1,3 +1,4 @@
+import { cpus, loadavg } from "node:os";
 import { buildApiLogPipeline } from "../../constructs/logstash/pipeline";
 import { SESSION_TOKEN_HEADER } from "../../contract/fields";
 import { benchHarness, filterSteps, type HarnessStep } from "../../__tests__/support/ruby-harness";
@@ -7,9 +8,11 @@ import { HTTP_INPUT, PIPELINE_PARAMS, withLocalLibrary } from "../../__tests__/s
 /**
  * Per-event cost of the generated Ruby filters under JRuby (what Logstash runs), against
  * the integration guide's own JWT filter, on the same realistic DreamFactory events, in one
- * JRuby process (`node scripts/run-ts.mjs scripts/bench/ruby-filters.ts [iterations]`).
- * The harness's stand-in Event copies on get like Logstash's, but is not Logstash's Java
- * event: compare the ratio, not the absolute figures.
+ * JRuby process, repeated in several processes (`node scripts/run-ts.mjs
+ * scripts/bench/ruby-filters.ts [iterations] [runs]`); it prints the medians, each
+ * filter's share and the load average (the machine may be shared). The harness's stand-in
+ * Event rebuilds maps on get and set like Logstash's, but is not Logstash's Java event:
+ * compare the ratio, not the absolute figures.
  */
 
 // The guide's filter (DESIGN.md §1.2, step 4): read the header, restore padding, decode,
@@ -28,8 +31,21 @@ rescue StandardError
 end`,
 };
 
+/** What a step is, for the per-filter lines: the compiled class it calls, or the mutate. */
+function stepLabel(step: HarnessStep): string {
+  if (step.replace) return "mutate replace";
+  return /Compiled::(\w+)/.exec(step.init ?? "")?.[1] ?? "ruby (guide)";
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 export function main(): number {
   const iterations = Number(process.argv[2] ?? "20000");
+  // Separate JRuby processes: the machine is shared, one process's figures can be skewed.
+  const runs = Number(process.argv[3] ?? "3");
   // Every Ruby filter the pipeline can generate: the http input and response time on too.
   const ours = filterSteps(
     buildApiLogPipeline(
@@ -45,20 +61,29 @@ export function main(): number {
     { name: `guide:${name}`, program: "guide", event },
     { name: `ours:${name}`, program: "ours", event },
   ]);
-  const us = benchHarness("jruby", { guide: [GUIDE_JWT], ours }, cases, iterations);
+  const results = Array.from({ length: runs }, () =>
+    benchHarness("jruby", { guide: [GUIDE_JWT], ours }, cases, iterations),
+  );
+  const total = (name: string) => median(results.map((r) => r.get(name)?.microseconds ?? NaN));
+  const step = (name: string, i: number) => median(results.map((r) => r.get(name)?.steps[i] ?? NaN));
+  const [load1, load5] = loadavg();
   console.log(
-    `generated Ruby filters vs the guide's JWT filter, JRuby, ${iterations} events each after warm-up`,
+    `generated Ruby filters vs the guide's JWT filter, JRuby, ${iterations} events each after warm-up; ` +
+      `median of ${runs} JRuby runs; load average ${load1.toFixed(2)} (1 min), ${load5.toFixed(2)} (5 min) on ${cpus().length} cores`,
   );
   let budgetRatio = NaN;
   for (const name of Object.keys(events)) {
-    const guide = us.get(`guide:${name}`) ?? NaN;
-    const mine = us.get(`ours:${name}`) ?? NaN;
+    const guide = total(`guide:${name}`);
+    const mine = total(`ours:${name}`);
     const ratio = mine / guide;
     if (name === "API call") budgetRatio = ratio;
     console.log(
       `${name.padEnd(10)} guide ${guide.toFixed(1).padStart(7)} µs  ours (${ours.length} filters) ${mine.toFixed(1).padStart(7)} µs  ` +
         `ratio ${ratio.toFixed(2)}x  (~${Math.round(1e6 / mine)} events/s per worker)`,
     );
+    // Per filter, timed one by one in a separate round (conditionals included in their filter).
+    const parts = ours.map((s, i) => `${stepLabel(s)} ${step(`ours:${name}`, i).toFixed(1)}`);
+    console.log(`${"".padEnd(10)} per filter (µs): ${parts.join(", ")}`);
   }
   // On the login the guide's filter raises on the one-element header list and sets no user.id,
   // so only the API call compares like with like.

@@ -3,7 +3,9 @@
  * the mappings and dashboards expect (DESIGN.md §1.3). Each function returns the filter's
  * `init` and/or `code`; logstash-filter-ruby 3.1.8 evaluates `init` once in the filter
  * instance and `code` as the body of a method taking `event`, so instance variables set in
- * `init` are what the code reads, and each filter instance has its own.
+ * `init` are what the code reads, and each filter instance has its own. In the pipeline,
+ * several of them are steps of one compiled filter whose `event` is an EventView
+ * (RUBY_LIBRARY_SOURCE): the same code, one read of `[event]`.
  */
 import { rubyStringLiteral } from "./jwt-user-id";
 
@@ -185,7 +187,16 @@ export function redactRubyFilter(params: RedactionParams, libraryPath: string): 
     code: `begin
   @redacted_subtrees.each do |ref|
     tree = event.get(ref)
-    if tree.is_a?(::Hash) || tree.is_a?(::Array)
+    if tree.is_a?(::Hash)
+      # Only the entries that changed are written back (a set converts its whole value).
+      @redactor.redact_entries(tree)&.each do |key|
+        unless key.is_a?(::String) && !key.empty? && !key.include?('[') && !key.include?(']')
+          event.set(ref, tree)
+          break
+        end
+        event.set("#{ref}[#{key}]", tree[key])
+      end
+    elsif tree.is_a?(::Array)
       event.set(ref, tree) if @redactor.redact_tree(tree)
     elsif tree.is_a?(::String)
       redacted = @redactor.redact_string(tree)

@@ -20,7 +20,8 @@ module ElkGrafanaCdktf
     raise ::ArgumentError, 'session token is not header.payload.signature' unless parts.length == 3
 
     payload = parts[1]
-    raise ::ArgumentError, 'payload is not base64url' unless payload.match?(/\A[A-Za-z0-9_-]+\z/)
+    # Strict decoding refuses any other character once '-_' become '+/'; these it would take.
+    raise ::ArgumentError, 'payload is not base64url' if payload.empty? || payload.count('+/=') != 0
     raise ::ArgumentError, 'impossible base64url length' if payload.length % 4 == 1
 
     # JWTs drop the base64 padding; strict decoding needs it back.
@@ -36,6 +37,107 @@ module ElkGrafanaCdktf
     raise ::ArgumentError, 'no user_id claim' unless user_id.is_a?(::String) && !user_id.empty?
 
     user_id
+  end
+
+  # What one compiled filter hands its steps instead of the Logstash event: the subtree
+  # under ROOT is read once (elastic/logstash v8.19 JrubyEventExtLibrary: every get is a
+  # Rubyfier.deep copy, every set a Valuefier.convert), gets under it return the view's own
+  # objects (a step that changes one sets it back, as the redaction does), and sets and
+  # removes under it are replayed on the event by flush, in order: only what changed is
+  # written. Other references, and tags, go to the event directly.
+  class EventView
+    ROOT = '[event]'
+
+    def initialize(event)
+      @event = event
+      @tree = event.get(ROOT)
+      @writes = nil
+    end
+
+    def get(reference)
+      keys = EventView.under_root(reference)
+      return @event.get(reference) if keys.nil?
+
+      node = @tree
+      keys.each do |key|
+        return nil unless node.is_a?(::Hash)
+
+        node = node[key]
+      end
+      node
+    end
+
+    def set(reference, value)
+      keys = EventView.under_root(reference)
+      return @event.set(reference, value) if keys.nil?
+
+      if keys.empty?
+        @tree = value
+      else
+        # As Logstash's set: missing maps are created, anything else in the way raises.
+        @tree = {} if @tree.nil?
+        node = @tree
+        keys[0...-1].each do |key|
+          raise ::TypeError, "cannot set #{reference}: #{key} is not a map" unless node.is_a?(::Hash)
+
+          node[key] = {} if node[key].nil?
+          node = node[key]
+        end
+        raise ::TypeError, "cannot set #{reference}: not under a map" unless node.is_a?(::Hash)
+
+        node[keys[-1]] = value
+      end
+      (@writes ||= []) << [reference, value, true]
+      value
+    end
+
+    def remove(reference)
+      keys = EventView.under_root(reference)
+      return @event.remove(reference) if keys.nil?
+
+      removed = nil
+      if keys.empty?
+        removed = @tree
+        @tree = nil
+      else
+        parent = get("#{ROOT}#{keys[0...-1].map { |k| "[#{k}]" }.join}")
+        removed = parent.delete(keys[-1]) if parent.is_a?(::Hash)
+      end
+      (@writes ||= []) << [reference, nil, false]
+      removed
+    end
+
+    def tag(name)
+      @event.tag(name)
+    end
+
+    # Writes the sets and removes under ROOT to the event, in the order they were made.
+    def flush
+      return if @writes.nil?
+
+      @writes.each { |reference, value, set| set ? @event.set(reference, value) : @event.remove(reference) }
+      @writes = nil
+    end
+
+    PATHS = {}.freeze
+    @paths = PATHS
+
+    # The keys below ROOT of a '[a][b]' reference, or nil when it is not under ROOT.
+    # Parsed once per reference; copy-on-write, as the Redactor's cache.
+    def self.under_root(reference)
+      known = @paths[reference]
+      return known || nil unless known.nil?
+
+      keys = if reference == 'event'
+               [].freeze
+             elsif reference.start_with?(ROOT) && reference.match?(/\A(?:\[[^\[\]]+\])+\z/)
+               reference[ROOT.length..-1].scan(/\[([^\[\]]+)\]/).flatten.freeze
+             else
+               false
+             end
+      @paths = @paths.merge(reference => keys).freeze if @paths.size < 1024
+      keys || nil
+    end
   end
 
   # Replaces the value of every secret key with a marker, recursively; in strings that hold
@@ -71,25 +173,12 @@ module ElkGrafanaCdktf
     def redact_tree(node)
       changed = false
       if node.is_a?(::Hash)
-        node.each do |k, v|
-          if k.is_a?(::String) && secret_key?(k)
-            next if v == @marker
-
-            node[k] = @marker
-            changed = true
-          elsif v.is_a?(::String)
-            r = redact_string(v)
-            next if r.equal?(v)
-
-            node[k] = r
-            changed = true
-          elsif v.is_a?(::Hash) || v.is_a?(::Array)
-            changed = true if redact_tree(v)
-          end
-        end
+        node.each { |k, v| changed = true if redact_entry(node, k, v) }
       elsif node.is_a?(::Array)
         node.each_with_index do |v, i|
           if v.is_a?(::String)
+            next unless maybe_secret?(v)
+
             r = redact_string(v)
             next if r.equal?(v)
 
@@ -103,12 +192,53 @@ module ElkGrafanaCdktf
       changed
     end
 
+    # Only JSON, a query string or a form body can hold a credential without a secret key:
+    # false for most strings at the cost of one byte read and one byte search.
+    def maybe_secret?(text)
+      text.include?('=') || json_like?(text)
+    end
+
+    # Starts with '{' or '[', after any whitespace JSON allows.
+    def json_like?(text)
+      b = text.getbyte(0)
+      return true if b == 123 || b == 91
+      return false unless b == 32 || b == 10 || b == 13 || b == 9
+
+      text.lstrip.start_with?('{', '[')
+    end
+
+    # The keys of a map whose values it changed in place, or nil: what a caller writes back.
+    def redact_entries(node)
+      changed = nil
+      node.each { |k, v| (changed ||= []) << k if redact_entry(node, k, v) }
+      changed
+    end
+
+    # Redacts one entry of a map in place; true when it changed.
+    def redact_entry(node, key, value)
+      if key.is_a?(::String) && secret_key?(key)
+        return false if value == @marker
+
+        node[key] = @marker
+        true
+      elsif value.is_a?(::String)
+        return false unless maybe_secret?(value)
+
+        r = redact_string(value)
+        return false if r.equal?(value)
+
+        node[key] = r
+        true
+      elsif value.is_a?(::Hash) || value.is_a?(::Array)
+        redact_tree(value)
+      else
+        false
+      end
+    end
+
     # The same string when there is nothing to redact, else a new one.
     def redact_string(text)
-      # Only JSON, a query string or a form body can hold a credential without a secret key.
-      json = text.start_with?('{', '[') ||
-             (text.start_with?(' ', "\n", "\r", "\t") && text.lstrip.start_with?('{', '['))
-      if json && text.match?(@secret_hint)
+      if json_like?(text) && text.match?(@secret_hint)
         begin
           tree = ::JSON.parse(text)
           return redact_tree(tree) ? ::JSON.generate(tree) : text
@@ -120,25 +250,31 @@ module ElkGrafanaCdktf
     end
 
     # name=value pairs after a '?' (a URI) or from the start (a form body), up to a '#'.
+    # Walks the text by index and copies it only from the first secret on.
     def redact_query(text)
       q = text.index('?')
-      head = q ? text[0..q] : ''
-      query = q ? text[(q + 1)..-1] : text
-      hash_at = query.index('#')
-      tail = hash_at ? query[hash_at..-1] : ''
-      query = query[0...hash_at] if hash_at
-      changed = false
-      pairs = query.split('&', -1).map do |pair|
-        name, value = pair.split('=', 2)
-        next pair if value.nil? || name.nil? || name.empty? || value == @marker
-
-        plain = name.include?('%') || name.include?('+') ? ::URI.decode_www_form_component(name) : name
-        next pair unless secret_key?(plain)
-
-        changed = true
-        "#{name}=#{@marker}"
+      pos = q ? q + 1 : 0
+      stop = text.index('#', pos) || text.length
+      out = nil
+      copied = 0
+      while pos <= stop
+        amp = text.index('&', pos)
+        amp = stop if amp.nil? || amp > stop
+        eq = text.index('=', pos)
+        if eq && eq < amp && eq > pos && text[(eq + 1)...amp] != @marker
+          name = text[pos...eq]
+          plain = name.include?('%') || name.include?('+') ? ::URI.decode_www_form_component(name) : name
+          if secret_key?(plain)
+            out ||= +''
+            out << text[copied..eq] << @marker
+            copied = amp
+          end
+        end
+        pos = amp + 1
       end
-      changed ? "#{head}#{pairs.join('&')}#{tail}" : text
+      return text if out.nil?
+
+      out << text[copied..-1]
     end
   end
 end
