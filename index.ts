@@ -86,5 +86,16 @@ export type {
   TargetJson,
   TransformationJson,
 } from "./constructs/grafana/dashboards/common";
+export {
+  DOCKER_KIBANA_DEFAULTS,
+  DockerKibana,
+  ExternalKibana,
+  KIBANA_SYSTEM_USER,
+  type DockerKibanaProps,
+  type ExternalKibanaProps,
+  type KibanaElasticsearch,
+  type KibanaTarget,
+} from "./constructs/kibana/instance";
+export { KibanaDataView, type KibanaDataViewProps } from "./constructs/kibana/data-views";
 export { AnalyticsStack, type AnalyticsElasticsearch, type AnalyticsStackProps } from "./app/analytics-stack";
 export { ConfigError, parseConfig, type StackConfig, type StackConfigInput } from "./config";

@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from "node:path";
  * app code, components meet only in the app, and the contract belongs to nobody.
  */
 const ROOT = resolve(__dirname, "..");
-const COMPONENTS = ["elasticsearch", "logstash", "grafana"];
+const COMPONENTS = ["elasticsearch", "logstash", "grafana", "kibana"];
 
 function sources(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" })

@@ -4,6 +4,8 @@ import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
+import { LocalProvider } from "@cdktf/provider-local/lib/provider";
+import { posix } from "node:path";
 import { ContactPoint } from "../.gen/providers/grafana/contact-point";
 import { NotificationPolicy } from "../.gen/providers/grafana/notification-policy";
 import { ConfigError, type StackConfig } from "../config";
@@ -46,6 +48,8 @@ import {
   buildErrorRateAlertRule,
   buildEventsDashboard,
 } from "../constructs/grafana/dashboards";
+import { DockerKibana, ExternalKibana, type KibanaTarget } from "../constructs/kibana/instance";
+import { KibanaDataView } from "../constructs/kibana/data-views";
 import { tlsNameProblems, type TlsUse } from "../constructs/tls-names";
 import { configureBackend } from "./backend";
 
@@ -62,6 +66,12 @@ export const CONTENT_UIDS = {
   apiActivity: "dreamfactory-api-activity",
   events: "datafly-events",
   alertRule: "api-error-rate",
+} as const;
+
+/** The app's Kibana data view ids: Discover links use them, so changing one breaks them. */
+export const DATA_VIEW_IDS = {
+  events: "datafly-events",
+  logs: "api-logs",
 } as const;
 
 export interface AnalyticsStackProps {
@@ -93,6 +103,8 @@ export class AnalyticsStack extends TerraformStack {
   readonly grafana: GrafanaTarget;
   readonly logstash: Logstash;
   readonly logstashPipeline: DreamFactoryPipeline;
+  /** Kibana and its data views, when kibana.enabled. */
+  readonly kibana?: KibanaTarget;
 
   constructor(scope: Construct, id: string, props: AnalyticsStackProps) {
     super(scope, id);
@@ -179,6 +191,10 @@ export class AnalyticsStack extends TerraformStack {
     const datasources = this.datasources(this.grafana);
     this.grafanaContent(config, [...this.grafana.ready, ...datasources]);
 
+    if (config.kibana.enabled) {
+      this.kibana = this.kibanaSide(config, network.name, ca, posix.dirname(props.localStatePath));
+    }
+
     const tlsProblems = tlsNameProblems(this.tlsUses(es.connection.clusterEndpoint));
     if (tlsProblems.length > 0)
       throw new ConfigError(
@@ -186,6 +202,61 @@ export class AnalyticsStack extends TerraformStack {
       );
 
     this.outputs(ca);
+  }
+
+  /** Kibana (a container, or the deployment's) and the data views of the stack's indices. */
+  private kibanaSide(
+    config: StackConfig,
+    networkName: string,
+    ca: CertificateAuthority | undefined,
+    projectDir: string,
+  ): KibanaTarget {
+    const es = this.elasticsearch;
+    let kibana: KibanaTarget;
+    if (ca) {
+      new LocalProvider(this, "Local");
+      kibana = new DockerKibana(this, "Kibana", {
+        namePrefix: config.docker.namePrefix,
+        networkName,
+        ca,
+        elasticsearch: es.connection,
+        // Next to the local state, outside cdktf.out (which synth rewrites); not a secret.
+        caCertFile: posix.join(projectDir, `${config.docker.namePrefix}-stack-ca.crt`),
+        version: config.kibana.version,
+        port: config.kibana.port,
+        bindAddress: config.docker.bindAddress,
+      });
+    } else {
+      kibana = new ExternalKibana(this, "Kibana", {
+        ...(config.kibana.url !== undefined
+          ? { url: config.kibana.url }
+          : { cloudId: config.elasticsearch.cloudId }),
+        username: es.connection.username,
+        password: es.connection.password,
+      });
+    }
+    const views = new Construct(this, "DataViews");
+    new KibanaDataView(views, "Events", {
+      kibana,
+      id: DATA_VIEW_IDS.events,
+      name: "Datafly events",
+      title: es.events.name,
+      timeField: EVENT_TIME_FIELD,
+      // Discover opens on it: the guide tests delivery there.
+      isDefault: true,
+      dependsOn: [es.events.resource],
+    });
+    new KibanaDataView(views, "Logs", {
+      kibana,
+      id: DATA_VIEW_IDS.logs,
+      name: "API activity logs",
+      title: es.logs.pattern,
+      timeField: LOG_TIME_FIELD,
+      // The daily indices appear with the first log line.
+      allowNoIndex: true,
+      dependsOn: [es.logs.template],
+    });
+    return kibana;
   }
 
   private elasticsearchSide(
@@ -482,6 +553,12 @@ export class AnalyticsStack extends TerraformStack {
       sensitive: true,
       description: "JSON body for Datafly Signal's POST /v1/admin/integration-catalog/elasticsearch/install",
     });
+    if (this.kibana) {
+      new TerraformOutput(this, "kibana_url", {
+        value: this.kibana.url,
+        description: "Kibana; sign in as elastic (output elastic_password) or your own user",
+      });
+    }
     if (this.logstash.http) {
       // What DreamFactory's Logstash service needs for protocol http (see README).
       new TerraformOutput(this, "logstash_http_password", {
@@ -536,6 +613,12 @@ export class AnalyticsStack extends TerraformStack {
     if (this.grafana instanceof DockerGrafana) {
       for (const client of ["the grafana provider", "the smoke check (output grafana_url)"])
         uses.push({ client, url: this.grafana.url, certificate: this.grafana.certificate });
+    }
+    if (this.kibana instanceof DockerKibana) {
+      for (const client of ["the elasticstack provider (Kibana)", "the smoke check (output kibana_url)"])
+        uses.push({ client, url: this.kibana.url, certificate: this.kibana.certificate });
+      for (const certificate of certs)
+        uses.push({ client: "Kibana's elasticsearch.hosts", url: conn.clusterEndpoint, certificate });
     }
     return uses;
   }

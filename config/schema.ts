@@ -4,6 +4,8 @@ import { cloudIdToEndpoint } from "../constructs/elasticsearch/cloud-id";
 import { DOCKER_CLUSTER_DEFAULTS } from "../constructs/elasticsearch/cluster";
 import { jvmSizeMb } from "../constructs/docker/common";
 import { DOCKER_GRAFANA_DEFAULTS } from "../constructs/grafana/instance";
+import { DOCKER_KIBANA_DEFAULTS } from "../constructs/kibana/instance";
+import { cloudIdToKibanaUrl } from "../constructs/kibana/cloud-id";
 import { LOGSTASH_DEFAULTS } from "../constructs/logstash/container";
 
 /**
@@ -277,6 +279,28 @@ const grafana = z
   })
   .prefault({});
 
+/** Kibana, off by default: it needs about 1 GB and the guide's small hosts have 2-4 GB. */
+const kibana = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe("Add Kibana (docker: a container; external: data views on the deployment's Kibana)"),
+    version: imageVersion(
+      DOCKER_KIBANA_DEFAULTS.version,
+      "docker mode: Kibana image version (pinned 8.x, the line of elasticsearch.version)",
+      /^8\.[0-9]+\.[0-9]+$/,
+    ),
+    port: port(DOCKER_KIBANA_DEFAULTS.port, "Host port of Kibana in docker mode"),
+    url: z
+      .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+      .optional()
+      .describe(
+        "external mode: URL of a self-managed Kibana; with elasticsearch.cloudId the URL comes from the cloud id",
+      ),
+  })
+  .prefault({});
+
 const backend = z
   .discriminatedUnion("type", [
     z.strictObject({ type: z.literal("local") }),
@@ -347,9 +371,11 @@ export const configSchema = z
     logs,
     logstash,
     grafana,
+    kibana,
   })
   .superRefine((c, ctx) => {
     const es = c.elasticsearch;
+    if (c.kibana.enabled) kibanaIssues(c, ctx);
     // Elastic's guidance: the heap at most half the memory, the rest for the OS file cache and off-heap.
     if (c.mode === "docker" && /^[1-9][0-9]*[mg]$/.test(es.heap) && jvmSizeMb(es.heap) * 2 > es.memoryLimitMb)
       ctx.addIssue({
@@ -436,6 +462,7 @@ export const configSchema = z
           ? ([["logstash.http.port", c.logstash.http.port]] as [string, number][])
           : []),
         ["grafana.port", c.grafana.port],
+        ...(c.kibana.enabled ? ([["kibana.port", c.kibana.port]] as [string, number][]) : []),
       ];
       const seen = new Map<number, string>();
       for (const [key, value] of published) {
@@ -451,6 +478,47 @@ export const configSchema = z
       }
     }
   });
+
+/** The kibana.* rules that depend on the mode and on elasticsearch.*. */
+function kibanaIssues(
+  c: {
+    mode: "docker" | "external";
+    kibana: z.output<typeof kibana>;
+    elasticsearch: z.output<typeof elasticsearch>;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const k = c.kibana;
+  const issue = (path: string[], input: unknown, message: string) =>
+    ctx.addIssue({ code: "custom", path, input, message });
+  if (c.mode === "docker") {
+    if (k.url !== undefined) issue(["kibana", "url"], k.url, "only used in external mode (mode is docker)");
+    const line = (v: string) => v.split(".").slice(0, 2).join(".");
+    if (line(k.version) !== line(c.elasticsearch.version))
+      issue(
+        ["kibana", "version"],
+        k.version,
+        `must be on the line of elasticsearch.version (${line(c.elasticsearch.version)}.x): Kibana refuses a cluster of another minor`,
+      );
+    return;
+  }
+  const cloudId = c.elasticsearch.cloudId;
+  if (k.url !== undefined && cloudId !== undefined)
+    issue(
+      ["kibana", "url"],
+      k.url,
+      "set kibana.url or elasticsearch.cloudId, not both (the cloud id names its Kibana)",
+    );
+  else if (k.url === undefined && cloudId === undefined)
+    issue(["kibana", "url"], k.url, "external mode needs kibana.url or elasticsearch.cloudId");
+  else if (cloudId !== undefined) {
+    try {
+      cloudIdToKibanaUrl(cloudId);
+    } catch (e) {
+      issue(["elasticsearch", "cloudId"], cloudId, (e as Error).message);
+    }
+  }
+}
 
 export type StackConfig = z.output<typeof configSchema>;
 export type StackConfigInput = z.input<typeof configSchema>;

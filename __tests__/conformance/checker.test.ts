@@ -125,12 +125,13 @@ const cert = (d: Doc): Doc => d.resource.tls_self_signed_cert.Ca;
 const index = (d: Doc): Doc => d.resource.elasticstack_elasticsearch_index.Events;
 
 describe("loadVendoredSchemas", () => {
-  it("indexes all five vendored providers by source, with their versions", () => {
+  it("indexes all six vendored providers by source, with their versions", () => {
     const versions = Object.fromEntries([...schemas.values()].map((e) => [e.source, e.version]));
     expect(versions).toEqual({
       "registry.terraform.io/kreuzwerker/docker": "3.6.2",
       "registry.terraform.io/elastic/elasticstack": "0.13.1",
       "registry.terraform.io/grafana/grafana": "4.45.1",
+      "registry.terraform.io/hashicorp/local": "2.6.1",
       "registry.terraform.io/hashicorp/random": "3.7.2",
       "registry.terraform.io/hashicorp/tls": "4.1.0",
     });

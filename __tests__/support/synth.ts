@@ -68,4 +68,6 @@ export const SHIPPED_CONFIGS: Record<string, StackConfigInput> = {
       alert: { contact: { type: "email", addresses: ["ops@example.com"] } },
     },
   },
+  dockerKibana: { kibana: { enabled: true } },
+  elasticCloudKibana: { ...CONFIGS.elasticCloud, kibana: { enabled: true } },
 };
