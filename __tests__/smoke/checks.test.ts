@@ -6,6 +6,7 @@ import type { SmokeSettings } from "../../scripts/smoke/inputs";
 
 const ES = "https://es.test:9200";
 const GRAFANA = "https://grafana.test:3000";
+const KIBANA = "https://kibana.test:5601";
 const ADMIN = "Basic ZWxhc3RpYzpwdw==";
 const WRITER = "ApiKey d3JpdGVy";
 
@@ -42,6 +43,9 @@ class FakeStack {
   clock = Date.parse("2024-06-01T10:00:00Z");
   private searches = 0;
   refuseGrafana = false;
+  /** Data views Kibana lists (the stack creates datafly-events and api-logs). */
+  kibanaViews = ["datafly-events", "api-logs"];
+  kibanaLevel = "available";
   grafanaBug = false;
 
   constructor(
@@ -96,6 +100,7 @@ class FakeStack {
     this.calls.push(req);
     const method = req.method ?? "GET";
     if (req.url.startsWith(GRAFANA)) return this.grafana(req.url.slice(GRAFANA.length));
+    if (req.url.startsWith(KIBANA)) return this.kibana(req.url.slice(KIBANA.length), req);
     const path = req.url.slice(ES.length);
     const admin = req.authorization === ADMIN;
     if (method === "GET" && path === "/_cluster/health" && admin) {
@@ -127,6 +132,16 @@ class FakeStack {
     return json(400, { error: { type: "unexpected_request", reason: `${method} ${path}` }, status: 400 });
   }
 
+  // Shapes of Kibana 8's GET /api/status (status.overall.level) and GET /api/data_views (data_view[].id).
+  private kibana(path: string, req: HttpRequest): HttpResponse {
+    if (req.authorization !== ADMIN) return json(401, { statusCode: 401, error: "Unauthorized" });
+    if (path === "/api/status")
+      return json(200, { version: { number: "8.19.18" }, status: { overall: { level: this.kibanaLevel } } });
+    if (path === "/api/data_views")
+      return json(200, { data_view: this.kibanaViews.map((id) => ({ id, title: id, name: id })) });
+    return json(404, { statusCode: 404 });
+  }
+
   private grafana(path: string): HttpResponse {
     if (this.refuseGrafana)
       throw new RequestFailed(`${GRAFANA}${path}`, "ECONNREFUSED", "connect ECONNREFUSED");
@@ -141,11 +156,45 @@ class FakeStack {
   }
 }
 
-async function run(stack: FakeStack): Promise<CheckResult[]> {
+async function run(stack: FakeStack, s: SmokeSettings = settings): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  await runSmoke(settings, (r) => results.push(r), stack.deps());
+  await runSmoke(s, (r) => results.push(r), stack.deps());
   return results;
 }
+
+describe("Kibana, when the stack has one", () => {
+  const withKibana: SmokeSettings = { ...settings, kibana: { url: KIBANA } };
+
+  it("checks its status and both data views as the admin, after Grafana", async () => {
+    const stack = new FakeStack();
+    const results = await run(stack, withKibana);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    const names = results.map((r) => r.name);
+    expect(names.slice(names.indexOf("grafana.dashboard.datafly-events") + 1, -2)).toEqual([
+      "kibana.status",
+      "kibana.data-views",
+    ]);
+    expect(results.find((r) => r.name === "kibana.status")?.reason).toBe("Kibana 8.19.18 available");
+  });
+
+  it("fails on a Kibana that is not available, and names a missing data view", async () => {
+    const stack = new FakeStack();
+    stack.kibanaLevel = "unavailable";
+    stack.kibanaViews = ["datafly-events"];
+    const results = await run(stack, withKibana);
+    expect(results.find((r) => r.name === "kibana.status")).toMatchObject({ ok: false });
+    expect(results.find((r) => r.name === "kibana.data-views")).toEqual({
+      name: "kibana.data-views",
+      ok: false,
+      reason: "data views missing: api-logs (present: datafly-events)",
+    });
+  });
+
+  it("is not checked when the stack has no Kibana", async () => {
+    const results = await run(new FakeStack());
+    expect(results.some((r) => r.name.startsWith("kibana."))).toBe(false);
+  });
+});
 
 describe("runSmoke", () => {
   it("runs the checks in order and cleans up what it wrote", async () => {

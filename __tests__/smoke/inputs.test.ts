@@ -56,6 +56,24 @@ describe("parseOutputs", () => {
       elasticPassword: "es-secret",
       grafanaAdminPassword: "gf-secret",
     });
+    expect(outputs.kibanaUrl).toBeUndefined();
+  });
+
+  it("reads kibana_url when the stack has Kibana", () => {
+    const withKibana = {
+      ...terraformJson,
+      kibana_url: { sensitive: false, type: "string", value: "https://localhost:5601/" },
+    };
+    expect(parseOutputs(JSON.stringify(withKibana), "terraform output").kibanaUrl).toBe(
+      "https://localhost:5601",
+    );
+    const bad = {
+      ...terraformJson,
+      kibana_url: { sensitive: false, type: "string", value: "localhost:5601" },
+    };
+    expect(problemsOf(() => parseOutputs(JSON.stringify(bad), "terraform output"))).toEqual([
+      'smoke: terraform output: output kibana_url = "localhost:5601" is not an http(s) URL.',
+    ]);
   });
 
   it("reads cdktf's outputs file, keyed by stack name with plain values", () => {

@@ -1,7 +1,6 @@
 import { EVENT_FIELDS, SESSION_TOKEN_HEADER, SYSLOG_LEVEL_NAMES } from "../../contract/fields";
 import { catalogueMappings } from "../../constructs/elasticsearch/definitions";
-import { DATASOURCE_UIDS } from "../../app/analytics-stack";
-import { CONTENT_UIDS } from "../../app/analytics-stack";
+import { CONTENT_UIDS, DATASOURCE_UIDS, DATA_VIEW_IDS } from "../../app/analytics-stack";
 import { JWT_USER_ID_FAILURE_TAG } from "../../constructs/logstash/pipeline/jwt-user-id";
 import { RequestFailed, type HttpRequest, type HttpResponse } from "./http";
 import type { SmokeSettings } from "./inputs";
@@ -11,7 +10,9 @@ import {
   interpretClusterHealth,
   interpretDashboard,
   interpretDatasourceHealth,
+  interpretDataViews,
   interpretGrafanaHealth,
+  interpretKibanaStatus,
   interpretLogSearch,
   interpretMapping,
   interpretRefusal,
@@ -77,6 +78,7 @@ export async function runSmoke(
     await run.guard("events-key", () => run.eventsWriterKey());
     await run.guard("gelf.pipeline", () => run.gelfPipeline());
     await run.guard("grafana.health", () => run.grafana());
+    if (s.kibana) await run.guard("kibana.status", () => run.kibana());
   } finally {
     await run.cleanUp();
   }
@@ -349,6 +351,38 @@ class SmokeRun {
         this.result(`grafana.dashboard.${uid}`, interpretDashboard(uid, res.status, res.body));
       });
     }
+  }
+
+  // 6. Kibana, when the stack has one: status available, the stack's data views present.
+  async kibana(): Promise<void> {
+    const kibana = this.s.kibana;
+    if (!kibana) return;
+    const get = (path: string) =>
+      this.deps.http({
+        url: `${kibana.url}${path}`,
+        authorization: this.s.elasticsearch.adminAuthorization,
+        ...(this.s.ca !== undefined ? { ca: this.s.ca } : {}),
+        timeoutMs: this.s.requestTimeoutMs,
+      });
+    let status: HttpResponse;
+    try {
+      status = await get("/api/status");
+    } catch (e) {
+      if (!(e instanceof RequestFailed)) throw e;
+      this.result("kibana.status", {
+        ok: false,
+        reason: `${describeUnreachable("Kibana", kibana.url, e)} (data views not checked)`,
+      });
+      return;
+    }
+    this.result("kibana.status", interpretKibanaStatus(status.status, status.body));
+    await this.guard("kibana.data-views", async () => {
+      const res = await get("/api/data_views");
+      this.result(
+        "kibana.data-views",
+        interpretDataViews(Object.values(DATA_VIEW_IDS), res.status, res.body),
+      );
+    });
   }
 
   /** Every cleanup runs, whatever the others did; each is reported as a result. */

@@ -35,6 +35,8 @@ export interface StackOutputs {
   readonly elasticPassword?: string;
   /** Docker mode only: Grafana's admin password. */
   readonly grafanaAdminPassword?: string;
+  /** Only with kibana.enabled: Kibana's URL. */
+  readonly kibanaUrl?: string;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -112,6 +114,12 @@ export function parseOutputs(text: string, source: string): StackOutputs {
   const signalIntegration = parseSignalIntegration(values.signal_integration, source, problems);
   const elasticPassword = str("elastic_password", false);
   const grafanaAdminPassword = str("grafana_admin_password", false);
+  const kibanaUrl = str("kibana_url", false);
+  if (kibanaUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(kibanaUrl)) {
+    problems.push(
+      `smoke: ${source}: output kibana_url = ${JSON.stringify(kibanaUrl)} is not an http(s) URL.`,
+    );
+  }
   if (problems.length > 0 || !elasticsearchEndpoint || !grafanaUrl || !eventsWriterApiKey) {
     throw new InputError(problems);
   }
@@ -123,6 +131,7 @@ export function parseOutputs(text: string, source: string): StackOutputs {
     ...(signalIntegration !== undefined ? { signalIntegration } : {}),
     ...(elasticPassword !== undefined ? { elasticPassword } : {}),
     ...(grafanaAdminPassword !== undefined ? { grafanaAdminPassword } : {}),
+    ...(kibanaUrl !== undefined ? { kibanaUrl: kibanaUrl.replace(/\/+$/, "") } : {}),
   };
 }
 
@@ -342,6 +351,8 @@ export interface SmokeSettings {
     readonly writerAuthorization: string;
   };
   readonly grafana: { readonly url: string; readonly authorization: string };
+  /** Kibana, when the stack has one: checked with the Elasticsearch admin credentials. */
+  readonly kibana?: { readonly url: string };
   readonly ca?: string;
   readonly eventsIndex: string;
   readonly logsPrefix: string;
@@ -424,6 +435,7 @@ export function resolveSettings(
       writerAuthorization: `ApiKey ${outputs.eventsWriterApiKey}`,
     },
     grafana: { url: outputs.grafanaUrl, authorization: grafanaAuthorization(grafanaAuth) },
+    ...(outputs.kibanaUrl !== undefined ? { kibana: { url: outputs.kibanaUrl } } : {}),
     ...(ca !== undefined ? { ca } : {}),
     eventsIndex,
     logsPrefix: cli.logsPrefix ?? config.logs.indexPrefix,

@@ -452,3 +452,30 @@ function hostOf(url: string): string {
     return url;
   }
 }
+
+// ---------------------------------------------------------------- 6. Kibana
+
+/** GET /api/status: `status.overall.level` is `available` once Kibana serves (8.x status API). */
+export function interpretKibanaStatus(status: number, body: unknown): Verdict {
+  const overall =
+    isRecord(body) && isRecord(body.status) && isRecord(body.status.overall) ? body.status.overall : {};
+  const level = typeof overall.level === "string" ? overall.level : undefined;
+  if (status === 200 && level === "available") {
+    const version = isRecord(body) && isRecord(body.version) ? body.version.number : undefined;
+    return pass(`Kibana ${typeof version === "string" ? version : "(version hidden)"} available`);
+  }
+  if (status === 401) return fail("HTTP 401: check the Elasticsearch user and password the smoke check uses");
+  const summary = typeof overall.summary === "string" ? `: ${oneLine(overall.summary)}` : "";
+  return fail(`GET /api/status answered HTTP ${status}, level ${level ?? "(none)"}${summary}`);
+}
+
+/** GET /api/data_views: every expected data view id is listed. */
+export function interpretDataViews(expected: readonly string[], status: number, body: unknown): Verdict {
+  if (status !== 200) return fail(`GET /api/data_views answered HTTP ${status}`);
+  const views = isRecord(body) && Array.isArray(body.data_view) ? body.data_view : [];
+  const ids = views.filter(isRecord).map((v) => String(v.id));
+  const missingIds = expected.filter((id) => !ids.includes(id));
+  return missingIds.length === 0
+    ? pass(`data views ${expected.join(", ")} present`)
+    : fail(`data views missing: ${missingIds.join(", ")} (present: ${ids.join(", ") || "none"})`);
+}
