@@ -86,5 +86,6 @@ export type {
   TargetJson,
   TransformationJson,
 } from "./constructs/grafana/dashboards/common";
+export { LOG_ROTATION_DEFAULTS, logOptions, type LogRotation } from "./constructs/docker/common";
 export { AnalyticsStack, type AnalyticsElasticsearch, type AnalyticsStackProps } from "./app/analytics-stack";
 export { ConfigError, parseConfig, type StackConfig, type StackConfigInput } from "./config";

@@ -142,6 +142,7 @@ export class AnalyticsStack extends TerraformStack {
       memoryLimitMb: config.logstash.memoryLimitMb,
       queueMaxBytes: config.logstash.queueMaxBytes,
       bindAddress: config.docker.bindAddress,
+      logRotation: config.docker.logRotation,
       pipeline,
       secrets: { [pipeline.apiKeyEnvVar]: es.logstashWriter.idColonKey },
       ...(pipeline.httpAuth ? { httpAuth: pipeline.httpAuth } : {}),
@@ -164,6 +165,7 @@ export class AnalyticsStack extends TerraformStack {
             : {}),
           port: config.grafana.port,
           bindAddress: config.docker.bindAddress,
+          logRotation: config.docker.logRotation,
           ca,
         })
       : new ExternalGrafana(this, "Grafana", {
@@ -206,6 +208,7 @@ export class AnalyticsStack extends TerraformStack {
           memoryLimitMb: es.memoryLimitMb,
           port: es.port,
           bindAddress: config.docker.bindAddress,
+          logRotation: config.docker.logRotation,
           ca,
         })
       : new ExternalElasticsearchCluster(scope, "Cluster", {
