@@ -97,5 +97,6 @@ export {
   type KibanaTarget,
 } from "./constructs/kibana/instance";
 export { KibanaDataView, type KibanaDataViewProps } from "./constructs/kibana/data-views";
+export { LOG_ROTATION_DEFAULTS, logOptions, type LogRotation } from "./constructs/docker/common";
 export { AnalyticsStack, type AnalyticsElasticsearch, type AnalyticsStackProps } from "./app/analytics-stack";
 export { ConfigError, parseConfig, type StackConfig, type StackConfigInput } from "./config";

@@ -154,6 +154,7 @@ export class AnalyticsStack extends TerraformStack {
       memoryLimitMb: config.logstash.memoryLimitMb,
       queueMaxBytes: config.logstash.queueMaxBytes,
       bindAddress: config.docker.bindAddress,
+      logRotation: config.docker.logRotation,
       pipeline,
       secrets: { [pipeline.apiKeyEnvVar]: es.logstashWriter.idColonKey },
       ...(pipeline.httpAuth ? { httpAuth: pipeline.httpAuth } : {}),
@@ -176,6 +177,7 @@ export class AnalyticsStack extends TerraformStack {
             : {}),
           port: config.grafana.port,
           bindAddress: config.docker.bindAddress,
+          logRotation: config.docker.logRotation,
           ca,
         })
       : new ExternalGrafana(this, "Grafana", {
@@ -225,6 +227,7 @@ export class AnalyticsStack extends TerraformStack {
         version: config.kibana.version,
         port: config.kibana.port,
         bindAddress: config.docker.bindAddress,
+        logRotation: config.docker.logRotation,
       });
     } else {
       kibana = new ExternalKibana(this, "Kibana", {
@@ -277,6 +280,7 @@ export class AnalyticsStack extends TerraformStack {
           memoryLimitMb: es.memoryLimitMb,
           port: es.port,
           bindAddress: config.docker.bindAddress,
+          logRotation: config.docker.logRotation,
           ca,
         })
       : new ExternalElasticsearchCluster(scope, "Cluster", {

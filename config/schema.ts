@@ -2,7 +2,7 @@ import { z } from "zod";
 import { indexNameProblem } from "../constructs/elasticsearch/index-name";
 import { cloudIdToEndpoint } from "../constructs/elasticsearch/cloud-id";
 import { DOCKER_CLUSTER_DEFAULTS } from "../constructs/elasticsearch/cluster";
-import { jvmSizeMb } from "../constructs/docker/common";
+import { jvmSizeMb, LOG_ROTATION_DEFAULTS } from "../constructs/docker/common";
 import { DOCKER_GRAFANA_DEFAULTS } from "../constructs/grafana/instance";
 import { DOCKER_KIBANA_DEFAULTS } from "../constructs/kibana/instance";
 import { cloudIdToKibanaUrl } from "../constructs/kibana/cloud-id";
@@ -364,6 +364,22 @@ export const configSchema = z
           .describe(
             "Host address the published ports (Elasticsearch, Logstash GELF and http, Grafana) bind to; loopback by default, 0.0.0.0 to accept a gateway on another host (a gateway container can instead join the stack's network)",
           ),
+        logRotation: z
+          .strictObject({
+            maxSize: z
+              .string()
+              .regex(/^[1-9][0-9]*[kmg]$/, { message: "must be a size such as 10m (k, m or g)" })
+              .default(LOG_ROTATION_DEFAULTS.maxSize)
+              .describe("Size at which docker rotates a container's json-file log, such as 10m"),
+            maxFiles: z
+              .number()
+              .int()
+              .min(1)
+              .max(100)
+              .default(LOG_ROTATION_DEFAULTS.maxFiles)
+              .describe("Rotated log files docker keeps per container (1..100)"),
+          })
+          .prefault({}),
       })
       .prefault({}),
     elasticsearch,

@@ -69,3 +69,33 @@ export function jvmSizeMb(size: string): number {
   if (!m) throw new Error(`jvmSizeMb: ${JSON.stringify(size)} is not a JVM heap size such as 512m or 2g`);
   return Number(m[1]) * (m[2] === "g" ? 1024 : 1);
 }
+
+/** How docker rotates a container's json-file log. */
+export interface LogRotation {
+  /** Size at which the log file is rotated, e.g. `10m` (k, m or g). @default "10m" */
+  readonly maxSize?: string;
+  /** Rotated files kept per container, 1..100. @default 5 */
+  readonly maxFiles?: number;
+}
+
+/** Defaults of {@link LogRotation}; the app's config reference shows the same values. */
+export const LOG_ROTATION_DEFAULTS = { maxSize: "10m", maxFiles: 5 } as const;
+
+/**
+ * `log_driver` / `log_opts` of a container: the json-file driver, rotated. The docker
+ * provider reads back the daemon's LogConfig map as strings, so max-file is a string.
+ */
+export function logOptions(rotation: LogRotation = {}): {
+  logDriver: string;
+  logOpts: Record<string, string>;
+} {
+  const maxSize = rotation.maxSize ?? LOG_ROTATION_DEFAULTS.maxSize;
+  const maxFiles = rotation.maxFiles ?? LOG_ROTATION_DEFAULTS.maxFiles;
+  if (!/^[1-9][0-9]*[kmg]$/.test(maxSize))
+    throw new Error(
+      `logOptions: maxSize = ${JSON.stringify(maxSize)}: must be a size such as 10m (k, m or g)`,
+    );
+  if (!Number.isInteger(maxFiles) || maxFiles < 1 || maxFiles > 100)
+    throw new Error(`logOptions: maxFiles = ${maxFiles}: must be an integer in 1..100`);
+  return { logDriver: "json-file", logOpts: { "max-size": maxSize, "max-file": String(maxFiles) } };
+}

@@ -7,7 +7,14 @@ import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Password } from "@cdktf/provider-random/lib/password";
 import type { CertificateAuthority, CertificateNames } from "../pki/certificate-authority";
-import { healthcheck, hostCertificateAddresses, hostReachableAddress, jvmSizeMb } from "../docker/common";
+import {
+  healthcheck,
+  hostCertificateAddresses,
+  hostReachableAddress,
+  jvmSizeMb,
+  logOptions,
+  type LogRotation,
+} from "../docker/common";
 
 /**
  * Mode of the uploaded ELASTIC_PASSWORD_FILE: the image's entrypoint refuses anything but
@@ -103,6 +110,8 @@ export interface DockerClusterProps {
   readonly bindAddress?: string;
   /** Provider for the cluster's resources. @default one created here, as the `elastic` superuser */
   readonly provider?: ElasticstackProvider;
+  /** Rotation of the container's json-file log. @default 10m × 5 files */
+  readonly logRotation?: LogRotation;
 }
 
 /**
@@ -197,6 +206,7 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
         hostname: nodeName,
         image: image.imageId,
         restart: "unless-stopped",
+        ...logOptions(props.logRotation),
         memory: props.memoryLimitMb,
         // Equal to memory: no swap, as Elastic recommends; and without it Docker doubles the
         // limit for swap, which the provider reads back and diffs on every plan.

@@ -6,7 +6,13 @@ import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { GrafanaProvider } from "../../.gen/providers/grafana/provider";
 import type { CertificateAuthority, CertificateNames } from "../pki/certificate-authority";
-import { healthcheck, hostCertificateAddresses, hostReachableAddress } from "../docker/common";
+import {
+  healthcheck,
+  hostCertificateAddresses,
+  hostReachableAddress,
+  logOptions,
+  type LogRotation,
+} from "../docker/common";
 
 /** Plugin id of the Infinity datasource (the gateway's user API). */
 export const INFINITY_PLUGIN_ID = "yesoreyeram-infinity-datasource";
@@ -69,6 +75,8 @@ export interface DockerGrafanaProps {
   readonly port?: number;
   /** Host address the port binds to. @default "127.0.0.1" */
   readonly bindAddress?: string;
+  /** Rotation of the container's json-file log. @default 10m × 5 files */
+  readonly logRotation?: LogRotation;
 }
 
 /**
@@ -150,6 +158,7 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
       hostname: name,
       image: image.imageId,
       restart: "unless-stopped",
+      ...logOptions(input.logRotation),
       env: [
         `GF_SECURITY_ADMIN_PASSWORD__FILE=${passwordFile}`,
         "GF_SERVER_PROTOCOL=https",

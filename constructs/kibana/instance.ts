@@ -8,7 +8,13 @@ import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { File } from "@cdktf/provider-local/lib/file";
 import { Password } from "@cdktf/provider-random/lib/password";
 import type { CertificateAuthority, CertificateNames } from "../pki/certificate-authority";
-import { healthcheck, hostCertificateAddresses, hostReachableAddress } from "../docker/common";
+import {
+  healthcheck,
+  hostCertificateAddresses,
+  hostReachableAddress,
+  logOptions,
+  type LogRotation,
+} from "../docker/common";
 import { cloudIdToKibanaUrl } from "./cloud-id";
 
 /** The built-in user Kibana's server authenticates as; Kibana 8 refuses the `elastic` superuser. */
@@ -75,6 +81,8 @@ export interface DockerKibanaProps {
   readonly bindAddress?: string;
   /** Memory limit of the container in MB (Kibana needs about 1 GB). @default 1536 */
   readonly memoryLimitMb?: number;
+  /** Rotation of the container's json-file log. @default 10m × 5 files */
+  readonly logRotation?: LogRotation;
 }
 
 /**
@@ -166,6 +174,7 @@ export class DockerKibana extends Construct implements KibanaTarget {
       hostname: name,
       image: image.imageId,
       restart: "unless-stopped",
+      ...logOptions(input.logRotation),
       memory: props.memoryLimitMb,
       // Equal to memory: no swap; without it Docker doubles the limit, which diffs on every plan.
       memorySwap: props.memoryLimitMb,

@@ -5,7 +5,7 @@ import { Container, type ContainerPorts, type ContainerUpload } from "@cdktf/pro
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Password } from "@cdktf/provider-random/lib/password";
-import { healthcheck, jvmSizeMb, terraformLiteral } from "../docker/common";
+import { healthcheck, jvmSizeMb, logOptions, terraformLiteral, type LogRotation } from "../docker/common";
 import { extractEnvReferences, renderPipeline, type PipelineModel } from "./pipeline";
 import {
   LOGSTASH_PATHS,
@@ -60,6 +60,8 @@ export interface LogstashProps {
   readonly caCertPem?: string;
   /** The healthy cluster, the key, the index template. @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /** Rotation of the container's json-file log. @default 10m × 5 files */
+  readonly logRotation?: LogRotation;
 }
 
 /**
@@ -149,6 +151,7 @@ export class Logstash extends Construct {
       hostname: name,
       image: image.imageId,
       restart: "unless-stopped",
+      ...logOptions(props.logRotation),
       // Equal: the docker provider reads memory without memory_swap back as twice the memory.
       memory: props.memoryLimitMb,
       memorySwap: props.memoryLimitMb,
