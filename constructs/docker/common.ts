@@ -99,3 +99,18 @@ export function logOptions(rotation: LogRotation = {}): {
     throw new Error(`logOptions: maxFiles = ${maxFiles}: must be an integer in 1..100`);
   return { logDriver: "json-file", logOpts: { "max-size": maxSize, "max-file": String(maxFiles) } };
 }
+
+/** Props whose keys in `defaults` are always set: what a construct works with after its `@default`s apply. */
+export type WithDefaults<P, D> = Omit<P, keyof D> & {
+  readonly [K in keyof D]-?: K extends keyof P ? Exclude<P[K], undefined> : D[K];
+};
+
+/** Fills every key of `defaults` that `props` leaves undefined (one place for the constructs' `@default`s). */
+export function withDefaults<
+  P extends object,
+  D extends { readonly [K in keyof D]: K extends keyof P ? P[K] : never },
+>(props: P, defaults: D): WithDefaults<P, D> {
+  const out = { ...props } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(defaults)) if (out[key] === undefined) out[key] = value;
+  return out as WithDefaults<P, D>;
+}

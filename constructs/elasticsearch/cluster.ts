@@ -14,6 +14,7 @@ import {
   jvmSizeMb,
   logOptions,
   type LogRotation,
+  withDefaults,
 } from "../docker/common";
 
 /**
@@ -139,16 +140,7 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
 
   constructor(scope: Construct, id: string, input: DockerClusterProps) {
     super(scope, id);
-    const d = DOCKER_CLUSTER_DEFAULTS;
-    const props = {
-      ...input,
-      version: input.version ?? d.version,
-      nodes: input.nodes ?? d.nodes,
-      heap: input.heap ?? d.heap,
-      memoryLimitMb: input.memoryLimitMb ?? d.memoryLimitMb,
-      port: input.port ?? d.port,
-      bindAddress: input.bindAddress ?? d.bindAddress,
-    };
+    const props = withDefaults(input, DOCKER_CLUSTER_DEFAULTS);
     const fail = (key: string, value: unknown, rule: string) => {
       throw new Error(`${this.node.path}: ${key} = ${JSON.stringify(value)}: ${rule}`);
     };

@@ -12,6 +12,7 @@ import {
   hostReachableAddress,
   logOptions,
   type LogRotation,
+  withDefaults,
 } from "../docker/common";
 
 /** Plugin id of the Infinity datasource (the gateway's user API). */
@@ -109,13 +110,7 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
 
   constructor(scope: Construct, id: string, input: DockerGrafanaProps) {
     super(scope, id);
-    const props = {
-      ...input,
-      version: input.version ?? DOCKER_GRAFANA_DEFAULTS.version,
-      infinityPluginVersion: input.infinityPluginVersion ?? DOCKER_GRAFANA_DEFAULTS.infinityPluginVersion,
-      port: input.port ?? DOCKER_GRAFANA_DEFAULTS.port,
-      bindAddress: input.bindAddress ?? DOCKER_GRAFANA_DEFAULTS.bindAddress,
-    };
+    const props = withDefaults(input, DOCKER_GRAFANA_DEFAULTS);
     if (props.smtp?.user !== undefined && props.smtp.password === undefined)
       throw new Error(`${this.node.path}: smtp.password: required with smtp.user (${props.smtp.user})`);
     const name = `${props.namePrefix}-grafana`;

@@ -14,6 +14,7 @@ import {
   hostReachableAddress,
   logOptions,
   type LogRotation,
+  withDefaults,
 } from "../docker/common";
 import { cloudIdToKibanaUrl } from "./cloud-id";
 
@@ -103,14 +104,7 @@ export class DockerKibana extends Construct implements KibanaTarget {
 
   constructor(scope: Construct, id: string, input: DockerKibanaProps) {
     super(scope, id);
-    const d = DOCKER_KIBANA_DEFAULTS;
-    const props = {
-      ...input,
-      version: input.version ?? d.version,
-      port: input.port ?? d.port,
-      bindAddress: input.bindAddress ?? d.bindAddress,
-      memoryLimitMb: input.memoryLimitMb ?? d.memoryLimitMb,
-    };
+    const props = withDefaults(input, DOCKER_KIBANA_DEFAULTS);
     const fail = (key: string, value: unknown, rule: string): never => {
       throw new Error(`${this.node.path}: ${key} = ${JSON.stringify(value)}: ${rule}`);
     };

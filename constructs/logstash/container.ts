@@ -5,7 +5,14 @@ import { Container, type ContainerPorts, type ContainerUpload } from "@cdktf/pro
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Password } from "@cdktf/provider-random/lib/password";
-import { healthcheck, jvmSizeMb, logOptions, terraformLiteral, type LogRotation } from "../docker/common";
+import {
+  healthcheck,
+  jvmSizeMb,
+  logOptions,
+  terraformLiteral,
+  type LogRotation,
+  withDefaults,
+} from "../docker/common";
 import { extractEnvReferences, renderPipeline, type PipelineModel } from "./pipeline";
 import {
   LOGSTASH_PATHS,
@@ -78,15 +85,7 @@ export class Logstash extends Construct {
 
   constructor(scope: Construct, id: string, input: LogstashProps) {
     super(scope, id);
-    const d = LOGSTASH_DEFAULTS;
-    const props = {
-      ...input,
-      version: input.version ?? d.version,
-      heap: input.heap ?? d.heap,
-      memoryLimitMb: input.memoryLimitMb ?? d.memoryLimitMb,
-      queueMaxBytes: input.queueMaxBytes ?? d.queueMaxBytes,
-      bindAddress: input.bindAddress ?? d.bindAddress,
-    };
+    const props = withDefaults(input, LOGSTASH_DEFAULTS);
     const name = `${props.namePrefix}-logstash`;
     const heapMb = jvmSizeMb(props.heap);
     if (!Number.isInteger(props.memoryLimitMb) || props.memoryLimitMb < heapMb + 512) {
