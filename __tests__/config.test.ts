@@ -152,6 +152,7 @@ describe("bad input: one line per problem naming key, value and rule", () => {
         mode: "external",
         elasticsearch: { endpoint: "ftp://es" },
         grafana: { url: "https://g.example.com" },
+        backups: { enabled: false },
       }),
     ).toEqual([expect.stringMatching(/^config: elasticsearch.endpoint = "ftp:\/\/es": /)]);
   });
@@ -185,6 +186,7 @@ describe("bad input: one line per problem naming key, value and rule", () => {
       mode: "external",
       elasticsearch: { endpoint: "https://es.example.com:9243" },
       grafana: { url: "https://grafana.example.com", smtp, alert: { contact: email } },
+      backups: { enabled: false },
     };
     expect(problems(external)).toEqual([
       expect.stringMatching(

@@ -33,6 +33,11 @@ import { catalogueMappings } from "../constructs/elasticsearch/definitions";
 import { MappedIndex, TimeSeriesIndices } from "../constructs/elasticsearch/indices";
 import { ScopedApiKey } from "../constructs/elasticsearch/security";
 import { signalIntegrationBody } from "../constructs/elasticsearch/signal";
+import {
+  SNAPSHOT_DEFAULTS,
+  SnapshotPolicy,
+  type SnapshotRepositorySpec,
+} from "../constructs/elasticsearch/snapshots";
 import { Logstash } from "../constructs/logstash/container";
 import { dreamFactoryPipeline, type DreamFactoryPipeline } from "../constructs/logstash/dreamfactory";
 import { DockerGrafana, ExternalGrafana, type GrafanaTarget } from "../constructs/grafana/instance";
@@ -91,6 +96,8 @@ export interface AnalyticsElasticsearch {
   readonly logstashWriter: ScopedApiKey;
   /** Grafana's key: read the log indices and the events index. */
   readonly grafanaReader: ScopedApiKey;
+  /** The SLM policy (and repository), unless backups are off. */
+  readonly backups?: SnapshotPolicy;
 }
 
 /**
@@ -270,6 +277,7 @@ export class AnalyticsStack extends TerraformStack {
     // A plain scope keeps the resources' addresses (Elasticsearch_Events_Index_…) as they were.
     const scope = new Construct(this, "Elasticsearch");
     const es = config.elasticsearch;
+    const backupRepo = this.backupRepository(config);
     const connection: ElasticsearchConnection = ca
       ? new DockerElasticsearchCluster(scope, "Cluster", {
           namePrefix: config.docker.namePrefix,
@@ -281,6 +289,7 @@ export class AnalyticsStack extends TerraformStack {
           port: es.port,
           bindAddress: config.docker.bindAddress,
           logRotation: config.docker.logRotation,
+          ...(backupRepo?.type === "fs" ? { snapshotPath: backupRepo.location } : {}),
           ca,
         })
       : new ExternalElasticsearchCluster(scope, "Cluster", {
@@ -324,7 +333,38 @@ export class AnalyticsStack extends TerraformStack {
     });
     logs.grantRead(grafanaReader);
     events.grantRead(grafanaReader);
-    return { connection, events, logs, eventsWriter, logstashWriter, grafanaReader };
+    const backups = backupRepo
+      ? new SnapshotPolicy(scope, "Backups", {
+          cluster: connection,
+          name: `${config.docker.namePrefix}-snapshots`,
+          repository: backupRepo,
+          indices: [events, logs],
+          schedule: config.backups.schedule,
+          retentionDays: config.backups.retentionDays,
+          minCount: config.backups.minCount,
+          maxCount: config.backups.maxCount,
+        })
+      : undefined;
+    return { connection, events, logs, eventsWriter, logstashWriter, grafanaReader, backups };
+  }
+
+  /** Where snapshots go: config's choice, else fs in docker and found-snapshots on Elastic Cloud. */
+  private backupRepository(config: StackConfig): SnapshotRepositorySpec | undefined {
+    const b = config.backups;
+    if (!b.enabled) return undefined;
+    const r = b.repository;
+    if (r === undefined)
+      return config.mode === "docker"
+        ? { type: "fs", location: SNAPSHOT_DEFAULTS.fsLocation }
+        : { type: "existing", name: SNAPSHOT_DEFAULTS.cloudRepository };
+    if (r.type === "fs") return { type: "fs", location: SNAPSHOT_DEFAULTS.fsLocation };
+    if (r.type === "existing") return { type: "existing", name: r.name };
+    return {
+      type: r.type,
+      bucket: r.bucket,
+      client: r.client,
+      ...(r.basePath !== undefined ? { basePath: r.basePath } : {}),
+    };
   }
 
   /** Credentials of an existing cluster, as sensitive variables with plain names (var.elasticsearch_password). */

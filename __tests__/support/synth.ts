@@ -45,6 +45,8 @@ export const CONFIGS: Record<string, StackConfigInput> = {
     mode: "external",
     elasticsearch: { endpoint: "https://es.example.com:9243" },
     grafana: { url: "https://grafana.example.com" },
+    // A self-managed cluster has no repository the stack could assume.
+    backups: { repository: { type: "existing", name: "backups" } },
   },
   elasticCloud: {
     mode: "external",
@@ -62,6 +64,16 @@ export const CONFIGS: Record<string, StackConfigInput> = {
 export const SHIPPED_CONFIGS: Record<string, StackConfigInput> = {
   ...CONFIGS,
   webhookAlert: { grafana: { alert: { contact: { type: "webhook" } } } },
+  backupsOff: { backups: { enabled: false } },
+  backupsS3: {
+    mode: "external",
+    elasticsearch: { endpoint: "https://es.example.com:9243" },
+    grafana: { url: "https://grafana.example.com" },
+    backups: {
+      schedule: "0 0 3 ? * SUN",
+      repository: { type: "s3", bucket: "analytics-snapshots", basePath: "elk" },
+    },
+  },
   emailAlert: {
     grafana: {
       smtp: { host: "smtp.example.com:587", user: "alerts", fromAddress: "grafana@example.com" },

@@ -113,6 +113,11 @@ export interface DockerClusterProps {
   readonly provider?: ElasticstackProvider;
   /** Rotation of the container's json-file log. @default 10m × 5 files */
   readonly logRotation?: LogRotation;
+  /**
+   * Path of a shared-filesystem snapshot repository: one protected volume, mounted there on
+   * every node and listed in each node's `path.repo`. @default none
+   */
+  readonly snapshotPath?: string;
 }
 
 /**
@@ -137,6 +142,8 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
   readonly provider: ElasticstackProvider;
   /** The node containers, for escape hatches. */
   readonly containers: Container[] = [];
+  /** Path of the snapshot volume in every node, when `snapshotPath` is set. */
+  readonly snapshotPath?: string;
 
   constructor(scope: Construct, id: string, input: DockerClusterProps) {
     super(scope, id);
@@ -171,6 +178,18 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
     this.clientEndpoints = this.nodeNames.map((n) => `https://${n}:9200`);
     this.clusterAlias = `${props.namePrefix}-es`;
     this.clusterEndpoint = `https://${this.clusterAlias}:9200`;
+
+    if (props.snapshotPath !== undefined && !/^\/[A-Za-z0-9_./-]+$/.test(props.snapshotPath))
+      fail("snapshotPath", props.snapshotPath, "must be an absolute path");
+    this.snapshotPath = props.snapshotPath;
+    // One volume for all nodes: they share the docker host, so they share the repository.
+    const snapshots =
+      props.snapshotPath !== undefined
+        ? new Volume(this, "Snapshots", {
+            name: `${props.namePrefix}-es-snapshots`,
+            lifecycle: { preventDestroy: true },
+          })
+        : undefined;
 
     const certDir = "/usr/share/elasticsearch/config/certs";
     const passwordFile = "/run/secrets/elastic_password";
@@ -207,6 +226,21 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
         // provider uploads as root:root; the entrypoint wants mode 400 or 600), then runs
         // Elasticsearch as uid 1000, gid 0 (chroot --userspec=1000:0).
         user: "0:0",
+        // Docker creates a volume's mount point root-owned when the image lacks it; Elasticsearch
+        // (uid 1000, gid 0) must write the repository. The image's own ENTRYPOINT and CMD
+        // (elastic/elasticsearch distribution/docker/src/docker/Dockerfile, 8.x) run after the chown.
+        ...(props.snapshotPath !== undefined
+          ? {
+              entrypoint: [
+                "/bin/tini",
+                "--",
+                "/bin/bash",
+                "-c",
+                `chown 1000:0 ${props.snapshotPath} && chmod 0770 ${props.snapshotPath} && ` +
+                  "exec /usr/local/bin/docker-entrypoint.sh eswrapper",
+              ],
+            }
+          : {}),
         env: [
           `node.name=${nodeName}`,
           `cluster.name=${props.namePrefix}-cluster`,
@@ -226,6 +260,7 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
           `xpack.security.transport.ssl.certificate=${certDir}/node.crt`,
           `xpack.security.transport.ssl.certificate_authorities=${certDir}/ca.crt`,
           "xpack.license.self_generated.type=basic",
+          ...(props.snapshotPath !== undefined ? [`path.repo=${props.snapshotPath}`] : []),
         ],
         ulimit: [{ name: "nofile", soft: 65535, hard: 65535 }],
         // Uploads are root-owned. Elasticsearch (uid 1000, gid 0) reads the key through its group;
@@ -236,7 +271,12 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
           { file: `${certDir}/node.key`, content: cert.keyPem, permissions: "0440" },
           { file: passwordFile, content: this.password, permissions: ELASTIC_PASSWORD_FILE_MODE },
         ],
-        volumes: [{ volumeName: volume.name, containerPath: "/usr/share/elasticsearch/data" }],
+        volumes: [
+          { volumeName: volume.name, containerPath: "/usr/share/elasticsearch/data" },
+          ...(snapshots && props.snapshotPath !== undefined
+            ? [{ volumeName: snapshots.name, containerPath: props.snapshotPath }]
+            : []),
+        ],
         networksAdvanced: [{ name: props.networkName, aliases: [nodeName, this.clusterAlias] }],
         ports: i === 0 ? [{ internal: 9200, external: props.port, ip: props.bindAddress }] : [],
         healthcheck: healthcheck(
