@@ -132,9 +132,13 @@ describe("bad input: one line per problem naming key, value and rule", () => {
     expect(both).toEqual([
       expect.stringContaining("set elasticsearch.endpoint or elasticsearch.cloudId, not both"),
     ]);
-    expect(problems({ mode: "external", elasticsearch: { endpoint: "https://es.example.com" } })).toEqual([
-      "config: grafana.url = (missing): external mode needs grafana.url",
-    ]);
+    // backups.repository has its own rule for a self-managed cluster (backups-config.test.ts).
+    const noGrafana = {
+      mode: "external",
+      elasticsearch: { endpoint: "https://es.example.com" },
+      backups: { enabled: false },
+    };
+    expect(problems(noGrafana)).toEqual(["config: grafana.url = (missing): external mode needs grafana.url"]);
   });
 
   it("refuses a malformed cloud id and an endpoint that is not http(s)", () => {

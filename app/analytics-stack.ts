@@ -28,12 +28,14 @@ import {
   DockerElasticsearchCluster,
   ExternalElasticsearchCluster,
   type ElasticsearchConnection,
+  type SecureSettingValue,
 } from "../constructs/elasticsearch/cluster";
 import { catalogueMappings } from "../constructs/elasticsearch/definitions";
 import { MappedIndex, TimeSeriesIndices } from "../constructs/elasticsearch/indices";
 import { ScopedApiKey } from "../constructs/elasticsearch/security";
 import { signalIntegrationBody } from "../constructs/elasticsearch/signal";
 import {
+  OBJECT_STORE_SECURE_SETTINGS,
   SNAPSHOT_DEFAULTS,
   SnapshotPolicy,
   type SnapshotRepositorySpec,
@@ -53,7 +55,12 @@ import {
   buildErrorRateAlertRule,
   buildEventsDashboard,
 } from "../constructs/grafana/dashboards";
-import { DockerKibana, ExternalKibana, type KibanaTarget } from "../constructs/kibana/instance";
+import {
+  DockerKibana,
+  ExternalKibana,
+  KIBANA_FEATURE_STATE,
+  type KibanaTarget,
+} from "../constructs/kibana/instance";
 import { KibanaDataView } from "../constructs/kibana/data-views";
 import { tlsNameProblems, type TlsUse } from "../constructs/tls-names";
 import { configureBackend } from "./backend";
@@ -72,6 +79,11 @@ export const CONTENT_UIDS = {
   events: "datafly-events",
   alertRule: "api-error-rate",
 } as const;
+
+/** Name of the stack's SLM policy (and of its repository when the stack registers one); the smoke check reads it. */
+export function snapshotPolicyName(config: Pick<StackConfig, "docker">): string {
+  return `${config.docker.namePrefix}-snapshots`;
+}
 
 /** The app's Kibana data view ids: Discover links use them, so changing one breaks them. */
 export const DATA_VIEW_IDS = {
@@ -290,6 +302,7 @@ export class AnalyticsStack extends TerraformStack {
           bindAddress: config.docker.bindAddress,
           logRotation: config.docker.logRotation,
           ...(backupRepo?.type === "fs" ? { snapshotPath: backupRepo.location } : {}),
+          secureSettings: this.backupSecureSettings(backupRepo),
           ca,
         })
       : new ExternalElasticsearchCluster(scope, "Cluster", {
@@ -336,9 +349,10 @@ export class AnalyticsStack extends TerraformStack {
     const backups = backupRepo
       ? new SnapshotPolicy(scope, "Backups", {
           cluster: connection,
-          name: `${config.docker.namePrefix}-snapshots`,
+          name: snapshotPolicyName(config),
           repository: backupRepo,
           indices: [events, logs],
+          ...(config.kibana.enabled ? { featureStates: [KIBANA_FEATURE_STATE] } : {}),
           schedule: config.backups.schedule,
           retentionDays: config.backups.retentionDays,
           minCount: config.backups.minCount,
@@ -346,6 +360,24 @@ export class AnalyticsStack extends TerraformStack {
         })
       : undefined;
     return { connection, events, logs, eventsWriter, logstashWriter, grafanaReader, backups };
+  }
+
+  /**
+   * The object store's credentials as sensitive variables (backups_s3_secret_key, …) that the
+   * docker nodes add to their keystore; an external cluster's keystore is not the stack's.
+   */
+  private backupSecureSettings(repo: SnapshotRepositorySpec | undefined): SecureSettingValue[] {
+    if (repo === undefined || repo.type === "fs" || repo.type === "existing") return [];
+    const client = repo.client ?? "default";
+    return OBJECT_STORE_SECURE_SETTINGS[repo.type].map((s) => ({
+      setting: `${repo.type}.client.${client}.${s.key}`,
+      file: s.file,
+      value: new TerraformVariable(this, `backups_${repo.type}_${s.key}`, {
+        type: "string",
+        sensitive: true,
+        description: `${s.description} (keystore: ${repo.type}.client.${client}.${s.key}).`,
+      }).stringValue,
+    }));
   }
 
   /** Where snapshots go: config's choice, else fs in docker and found-snapshots on Elastic Cloud. */

@@ -373,14 +373,14 @@ const backups = z
               .regex(/^[a-z0-9_-]+$/, { message: "must be a client name such as default" })
               .default("default")
               .describe(
-                `Client whose credentials are the cluster keystore's secure settings (${type}.client.<client>.*), never plain settings`,
+                `Client whose credentials are keystore secure settings (${type}.client.<client>.*): in docker mode the stack adds them from the sensitive variables backups_${type}_*, on an external cluster they must already be in its keystore`,
               ),
           }),
         ),
       ])
       .optional()
       .describe(
-        `Where snapshots go: fs (docker default, a protected volume on every node), existing (Elastic Cloud default: ${SNAPSHOT_DEFAULTS.cloudRepository}), or s3 / gcs / azure on an external cluster`,
+        `Where snapshots go: fs (docker default, a protected volume on every node), existing (Elastic Cloud default: ${SNAPSHOT_DEFAULTS.cloudRepository}; a self-managed cluster must name one), or s3 / gcs / azure`,
       ),
   })
   .superRefine((b, ctx) => {
@@ -454,13 +454,12 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     const repo = c.backups.repository;
     if (c.backups.enabled && repo !== undefined) {
-      if (c.mode === "docker" && repo.type !== "fs")
+      if (c.mode === "docker" && repo.type === "existing")
         ctx.addIssue({
           code: "custom",
           path: ["backups", "repository", "type"],
           input: repo.type,
-          message:
-            "docker mode snapshots to fs (the stack does not manage the nodes' keystore credentials for s3, gcs or azure)",
+          message: "a docker cluster has no repository of its own: use fs (default), s3, gcs or azure",
         });
       if (c.mode === "external" && repo.type === "fs")
         ctx.addIssue({
@@ -471,18 +470,21 @@ export const configSchema = z
             "only in docker mode (an external cluster's path.repo is not the stack's): use existing, s3, gcs or azure",
         });
     }
+    // A self-managed cluster has no repository the stack could assume (Elastic Cloud has
+    // found-snapshots); with both endpoint and cloudId set, that error says enough.
     if (
       c.backups.enabled &&
       c.mode === "external" &&
       repo === undefined &&
-      c.elasticsearch.endpoint !== undefined
+      c.elasticsearch.endpoint !== undefined &&
+      c.elasticsearch.cloudId === undefined
     )
       ctx.addIssue({
         code: "custom",
         path: ["backups", "repository"],
         input: undefined,
         message:
-          "external mode with elasticsearch.endpoint needs a repository (existing, s3, gcs or azure), or backups.enabled: false",
+          "a self-managed cluster (elasticsearch.endpoint) needs a repository (existing, s3, gcs or azure), or backups.enabled: false",
       });
     const es = c.elasticsearch;
     if (c.kibana.enabled) kibanaIssues(c, ctx);

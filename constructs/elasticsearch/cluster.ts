@@ -16,12 +16,16 @@ import {
   type LogRotation,
   withDefaults,
 } from "../docker/common";
+import { nodeStartScript, type KeystoreEntry } from "./node-start";
 
 /**
  * Mode of the uploaded ELASTIC_PASSWORD_FILE: the image's entrypoint refuses anything but
  * 400 or 600 (`stat -L -c %a`, distribution/src/bin/elasticsearch-env-from-file).
  */
 export const ELASTIC_PASSWORD_FILE_MODE = "0600";
+
+/** The start script every docker node runs (see node-start.ts). */
+const NODE_START_PATH = "/usr/local/bin/stack-node-start.sh";
 
 /** Where the cluster's CA certificate is placed inside every container that talks to it. */
 export const ES_CA_PATH_IN_CONTAINERS = "/usr/share/certs/elasticsearch-ca.crt";
@@ -118,7 +122,24 @@ export interface DockerClusterProps {
    * every node and listed in each node's `path.repo`. @default none
    */
   readonly snapshotPath?: string;
+  /**
+   * Secure settings added to every node's keystore at start, e.g. an object store's credentials
+   * (`s3.client.default.secret_key`). Values are Terraform references to sensitive variables,
+   * never literals; they reach the node as root-only uploads, not env. @default none
+   */
+  readonly secureSettings?: readonly SecureSettingValue[];
 }
+
+/** A keystore entry and its value (a Terraform reference to a sensitive variable). */
+export interface SecureSettingValue {
+  readonly setting: string;
+  readonly value: string;
+  /** A file setting (e.g. `gcs.client.default.credentials_file`). @default false */
+  readonly file?: boolean;
+}
+
+/** Where a node's secure-setting files are uploaded. */
+const KEYSTORE_UPLOAD_DIR = "/run/secrets/keystore";
 
 /**
  * Elasticsearch 8 in docker: N nodes with security and TLS on, certificates from the
@@ -193,6 +214,23 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
 
     const certDir = "/usr/share/elasticsearch/config/certs";
     const passwordFile = "/run/secrets/elastic_password";
+    const secureSettings = (props.secureSettings ?? []).map((s) => ({
+      ...s,
+      path: `${KEYSTORE_UPLOAD_DIR}/${s.setting}`,
+    }));
+    const names = secureSettings.map((s) => s.setting);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) fail("secureSettings", twice, "each setting at most once");
+    const keystore: KeystoreEntry[] = secureSettings.map((s) => ({
+      setting: s.setting,
+      path: s.path,
+      file: s.file ?? false,
+    }));
+    const startScript = nodeStartScript({
+      ownFiles: [passwordFile],
+      ...(props.snapshotPath !== undefined ? { snapshotPath: props.snapshotPath } : {}),
+      keystore,
+    });
     this.nodeNames.forEach((nodeName, i) => {
       const nodeScope = new Construct(this, `Node${i}`);
       const cert = props.ca.issue(`Node${i}`, {
@@ -222,25 +260,10 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
         // Equal to memory: no swap, as Elastic recommends; and without it Docker doubles the
         // limit for swap, which the provider reads back and diffs on every plan.
         memorySwap: props.memoryLimitMb,
-        // The entrypoint starts as root only to read the root-owned 0600 password file (the
-        // provider uploads as root:root; the entrypoint wants mode 400 or 600), then runs
-        // Elasticsearch as uid 1000, gid 0 (chroot --userspec=1000:0).
+        // Root only for the start script's chown and keystore steps (uploads are root:root); it
+        // then runs the image's entrypoint as uid 1000, gid 0 (node-start.ts says why).
         user: "0:0",
-        // Docker creates a volume's mount point root-owned when the image lacks it; Elasticsearch
-        // (uid 1000, gid 0) must write the repository. The image's own ENTRYPOINT and CMD
-        // (elastic/elasticsearch distribution/docker/src/docker/Dockerfile, 8.x) run after the chown.
-        ...(props.snapshotPath !== undefined
-          ? {
-              entrypoint: [
-                "/bin/tini",
-                "--",
-                "/bin/bash",
-                "-c",
-                `chown 1000:0 ${props.snapshotPath} && chmod 0770 ${props.snapshotPath} && ` +
-                  "exec /usr/local/bin/docker-entrypoint.sh eswrapper",
-              ],
-            }
-          : {}),
+        entrypoint: ["/bin/tini", "--", NODE_START_PATH],
         env: [
           `node.name=${nodeName}`,
           `cluster.name=${props.namePrefix}-cluster`,
@@ -264,12 +287,14 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
         ],
         ulimit: [{ name: "nofile", soft: 65535, hard: 65535 }],
         // Uploads are root-owned. Elasticsearch (uid 1000, gid 0) reads the key through its group;
-        // only the entrypoint and the healthcheck (root) read the password file.
+        // the start script hands the password and keystore files (0600, 0400) to uid 1000.
         upload: [
           { file: `${certDir}/ca.crt`, content: props.ca.certPem },
           { file: `${certDir}/node.crt`, content: cert.certPem },
           { file: `${certDir}/node.key`, content: cert.keyPem, permissions: "0440" },
           { file: passwordFile, content: this.password, permissions: ELASTIC_PASSWORD_FILE_MODE },
+          { file: NODE_START_PATH, content: startScript, permissions: "0500" },
+          ...secureSettings.map((s) => ({ file: s.path, content: s.value, permissions: "0400" })),
         ],
         volumes: [
           { volumeName: volume.name, containerPath: "/usr/share/elasticsearch/data" },

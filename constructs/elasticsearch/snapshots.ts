@@ -3,6 +3,9 @@ import { ElasticsearchSnapshotRepository } from "@cdktf-providers/elastic-elasti
 import { ElasticsearchSnapshotLifecycle } from "@cdktf-providers/elastic-elasticstack/elasticsearch-snapshot-lifecycle";
 import { providerOf, type ElasticsearchConnection } from "./cluster";
 import type { MappedIndex, TimeSeriesIndices } from "./indices";
+import { cronProblem } from "./cron";
+
+export { cronProblem };
 
 /** Defaults of {@link SnapshotPolicy}; the app's config reference shows the same values. */
 export const SNAPSHOT_DEFAULTS = {
@@ -17,6 +20,35 @@ export const SNAPSHOT_DEFAULTS = {
   fsLocation: "/usr/share/elasticsearch/snapshots",
 } as const;
 
+/** An object store Elasticsearch 8 snapshots to with its bundled repository module. */
+export type ObjectStoreType = "s3" | "gcs" | "azure";
+
+/**
+ * The secure settings (keystore entries) each object store's client reads its credentials
+ * from, as `<type>.client.<client>.<key>`; `file` entries hold a file's content (the GCS
+ * service-account JSON). Names from Elasticsearch 8.19's repository-s3 (S3ClientSettings),
+ * repository-gcs (GoogleCloudStorageClientSettings) and repository-azure (AzureStorageSettings).
+ */
+export const OBJECT_STORE_SECURE_SETTINGS: Record<
+  ObjectStoreType,
+  readonly { readonly key: string; readonly file: boolean; readonly description: string }[]
+> = {
+  s3: [
+    { key: "access_key", file: false, description: "AWS access key id of the snapshot client" },
+    { key: "secret_key", file: false, description: "AWS secret access key of the snapshot client" },
+  ],
+  gcs: [{ key: "credentials_file", file: true, description: "Service-account JSON of the snapshot client" }],
+  azure: [
+    { key: "account", file: false, description: "Azure storage account of the snapshot client" },
+    { key: "key", file: false, description: "Azure storage account key of the snapshot client" },
+  ],
+};
+
+/** The keystore entry names of one object-store client, e.g. `s3.client.default.access_key`. */
+export function secureSettingNames(type: ObjectStoreType, client: string): string[] {
+  return OBJECT_STORE_SECURE_SETTINGS[type].map((s) => `${type}.client.${client}.${s.key}`);
+}
+
 /** Where snapshots go. */
 export type SnapshotRepositorySpec =
   /** A repository that already exists, e.g. Elastic Cloud's `found-snapshots`. */
@@ -28,67 +60,13 @@ export type SnapshotRepositorySpec =
    * cluster's keystore (`s3.client.<client>.access_key`, …), never repository settings.
    */
   | {
-      readonly type: "s3" | "gcs" | "azure";
+      readonly type: ObjectStoreType;
       /** Bucket (s3, gcs) or container (azure). */
       readonly bucket: string;
       readonly basePath?: string;
       /** @default "default" */
       readonly client?: string;
     };
-
-const CRON_FIELDS: readonly { name: string; min: number; max: number; extra: string; names?: string[] }[] = [
-  { name: "seconds", min: 0, max: 59, extra: "" },
-  { name: "minutes", min: 0, max: 59, extra: "" },
-  { name: "hours", min: 0, max: 23, extra: "" },
-  { name: "day-of-month", min: 1, max: 31, extra: "?LW" },
-  {
-    name: "month",
-    min: 1,
-    max: 12,
-    extra: "",
-    names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
-  },
-  {
-    name: "day-of-week",
-    min: 1,
-    max: 7,
-    extra: "?L#",
-    names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"],
-  },
-  { name: "year", min: 1970, max: 2199, extra: "" },
-];
-
-/**
- * Why `expression` is not an Elasticsearch cron expression, or undefined when it is. The
- * rules of Elasticsearch's Quartz-derived parser: 6 or 7 fields, seconds first, and `?` in
- * exactly one of day-of-month and day-of-week.
- */
-export function cronProblem(expression: string): string | undefined {
-  const fields = expression.trim().toUpperCase().split(/\s+/);
-  if (fields.length < 6 || fields.length > 7)
-    return "must be an Elasticsearch cron expression with 6 or 7 fields, seconds first, e.g. 0 30 1 * * ?";
-  for (const [i, field] of fields.entries()) {
-    const spec = CRON_FIELDS[i];
-    if (field === "*" || (field === "?" && spec.extra.includes("?"))) continue;
-    for (const part of field.split(",")) {
-      const m = /^(\*|[0-9A-Z]+)(?:-([0-9A-Z]+))?(?:\/([0-9]+))?$/.exec(part);
-      const special = spec.extra.includes("L") && /^([0-9]*L|L-[0-9]+|LW|[0-9]+W)$/.test(part);
-      const nth = spec.extra.includes("#") && /^[1-7]#[1-5]$/.test(part);
-      if (special || nth) continue;
-      const value = (v: string) => {
-        const n = spec.names?.indexOf(v) ?? -1;
-        return n >= 0 ? n + spec.min : /^[0-9]+$/.test(v) ? Number(v) : NaN;
-      };
-      const inRange = (v: string | undefined) =>
-        v === undefined || v === "*" || (value(v) >= spec.min && value(v) <= spec.max);
-      if (!m || !inRange(m[1]) || !inRange(m[2]) || (m[3] !== undefined && Number(m[3]) < 1))
-        return `${spec.name} field ${JSON.stringify(part)} is not valid (${spec.min}..${spec.max})`;
-    }
-  }
-  if ((fields[3] === "?") === (fields[5] === "?"))
-    return "exactly one of day-of-month and day-of-week must be ?, e.g. 0 30 1 * * ?";
-  return undefined;
-}
 
 export interface SnapshotPolicyProps {
   readonly cluster: ElasticsearchConnection;
@@ -97,8 +75,11 @@ export interface SnapshotPolicyProps {
   readonly repository: SnapshotRepositorySpec;
   /** Indices snapshotted: their names and patterns come from the index constructs. */
   readonly indices: readonly (MappedIndex | TimeSeriesIndices)[];
-  /** Further index patterns, e.g. system indices of another component. @default none */
-  readonly extraIndices?: readonly string[];
+  /**
+   * Feature states snapshotted with the indices, e.g. `kibana` for Kibana's system indices
+   * (saved objects, data views). System indices are snapshotted only as feature states. @default none
+   */
+  readonly featureStates?: readonly string[];
   /** Elasticsearch cron expression. @default "0 30 1 * * ?" */
   readonly schedule?: string;
   /** Days a snapshot is kept. @default 30 */
@@ -108,8 +89,10 @@ export interface SnapshotPolicyProps {
   /** Snapshots kept at most, however young. @default 50 */
   readonly maxCount?: number;
   /**
-   * Include the cluster state (templates, ILM policies, settings). Terraform owns those and
-   * recreates them, and restoring them could overwrite newer ones. @default false
+   * Include the cluster state (templates, ILM policies, settings, and every feature state).
+   * Terraform owns templates and policies and recreates them, and restoring an old cluster
+   * state would overwrite newer ones; Kibana's state is taken with `featureStates` instead.
+   * @default false
    */
   readonly includeGlobalState?: boolean;
 }
@@ -122,6 +105,7 @@ export class SnapshotPolicy extends Construct {
   readonly policyName: string;
   readonly repositoryName: string;
   readonly indices: string[];
+  readonly featureStates: string[];
   readonly schedule: string;
   readonly repository?: ElasticsearchSnapshotRepository;
   readonly policy: ElasticsearchSnapshotLifecycle;
@@ -181,10 +165,8 @@ export class SnapshotPolicy extends Construct {
     }
     this.policyName = props.name;
     this.schedule = schedule;
-    this.indices = [
-      ...props.indices.map((i) => ("pattern" in i ? i.pattern : i.name)),
-      ...(props.extraIndices ?? []),
-    ];
+    this.indices = props.indices.map((i) => ("pattern" in i ? i.pattern : i.name));
+    this.featureStates = [...(props.featureStates ?? [])];
     this.policy = new ElasticsearchSnapshotLifecycle(this, "Policy", {
       ...provider,
       name: props.name,
@@ -195,7 +177,11 @@ export class SnapshotPolicy extends Construct {
       indices: this.indices,
       expandWildcards: "open,hidden",
       ignoreUnavailable: false,
+      // Elasticsearch takes every feature state only when include_global_state is true and none
+      // is named; with false it takes exactly the named ones (none when the list is empty, which
+      // is what the provider sends when feature_states is unset).
       includeGlobalState: props.includeGlobalState ?? false,
+      ...(this.featureStates.length > 0 ? { featureStates: this.featureStates } : {}),
       partial: false,
       // TimeValue keeps the unit it was given, so "30d" reads back as "30d".
       expireAfter: `${retentionDays}d`,

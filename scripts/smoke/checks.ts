@@ -19,6 +19,7 @@ import {
   interpretWriterIndex,
   type Verdict,
 } from "./interpret";
+import { compareCounts, countOf, interpretRestore, interpretSlmPolicy, restoreDrillBody } from "./backups";
 import {
   buildGelfMessage,
   buildSessionJwt,
@@ -54,6 +55,9 @@ export interface SmokeDeps {
   readonly hostname: string;
 }
 
+/** Bound on the restore drill's restore, which waits until the copy's shards have recovered. */
+const RESTORE_TIMEOUT_MS = 300_000;
+
 /** Time between two searches for the GELF message. */
 const POLL_INTERVAL_MS = 2000;
 
@@ -79,6 +83,7 @@ export async function runSmoke(
     await run.guard("gelf.pipeline", () => run.gelfPipeline());
     await run.guard("grafana.health", () => run.grafana());
     if (s.kibana) await run.guard("kibana.status", () => run.kibana());
+    if (s.backups) await run.guard("backups.last-success", () => run.backups());
   } finally {
     await run.cleanUp();
   }
@@ -382,6 +387,64 @@ class SmokeRun {
         "kibana.data-views",
         interpretDataViews(Object.values(DATA_VIEW_IDS), res.status, res.body),
       );
+    });
+  }
+
+  // 7. Snapshots: the policy's last success within its schedule; the restore drill on request.
+  async backups(): Promise<void> {
+    const backups = this.s.backups;
+    if (!backups) return;
+    const res = await this.es("admin", "GET", `/_slm/policy/${encodeURIComponent(backups.policy)}`);
+    const state = interpretSlmPolicy(backups.policy, res.status, res.body, this.deps.now());
+    this.result("backups.last-success", state.verdict);
+    if (!backups.restoreDrill) return;
+    const index = this.s.eventsIndex;
+    if (state.repository === undefined || state.lastSnapshot === undefined) {
+      this.result("backups.restore-drill", { ok: false, reason: "no successful snapshot to restore from" });
+      return;
+    }
+    const repo = encodeURIComponent(state.repository);
+    const snapshot = state.lastSnapshot.name;
+    const target = `restore-drill-${index}-${this.hex(4)}`;
+    // Registered first, so a restore that fails halfway is still removed.
+    this.cleanups.push({
+      name: "cleanup.restore-drill-index",
+      run: async () => {
+        const del = await this.es("admin", "DELETE", `/${encodeURIComponent(target)}`);
+        if (del.status === 404) return { ok: true, reason: `nothing to delete, ${target} does not exist` };
+        return del.status === 200
+          ? { ok: true, reason: `deleted index ${target}` }
+          : { ok: false, reason: `could not delete ${target}: HTTP ${del.status}` };
+      },
+    });
+    const restore = await this.es(
+      "admin",
+      "POST",
+      `/_snapshot/${repo}/${encodeURIComponent(snapshot)}/_restore?wait_for_completion=true`,
+      restoreDrillBody(index, target),
+      RESTORE_TIMEOUT_MS,
+    );
+    const restored = interpretRestore(snapshot, target, restore.status, restore.body);
+    if (!restored.ok) {
+      this.result("backups.restore-drill", restored);
+      return;
+    }
+    const count = async (name: string) => {
+      const r = await this.es("admin", "GET", `/${encodeURIComponent(name)}/_count`);
+      return { count: countOf(r.status, r.body), status: r.status };
+    };
+    const [copy, live] = [await count(target), await count(index)];
+    if (copy.count === undefined || live.count === undefined) {
+      this.result("backups.restore-drill", {
+        ok: false,
+        reason: `${restored.reason}, but counting failed (HTTP ${copy.status} on ${target}, HTTP ${live.status} on ${index})`,
+      });
+      return;
+    }
+    const compared = compareCounts(index, snapshot, copy.count, live.count);
+    this.result("backups.restore-drill", {
+      ok: compared.ok,
+      reason: `${restored.reason}: ${compared.reason}`,
     });
   }
 
