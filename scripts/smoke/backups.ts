@@ -1,5 +1,6 @@
 import type { estypes } from "@elastic/elasticsearch";
 import { parseCron, previousFireTimes } from "../../constructs/elasticsearch/cron";
+import type { HttpRequest, HttpResponse } from "./http";
 import { esErrorSummary, type Verdict } from "./interpret";
 
 /**
@@ -171,4 +172,67 @@ export function compareCounts(index: string, snapshot: string, restored: number,
     ok: true,
     reason: `${snapshot} holds ${restored} document(s) of ${index}; the live index has ${live} (${live - restored} written since)`,
   };
+}
+
+export interface BackupCheckContext {
+  readonly policy: string;
+  readonly restoreDrill: boolean;
+  readonly eventsIndex: string;
+  readonly now: Date;
+  /** Random suffix of the drill's temporary index. */
+  readonly suffix: string;
+  /** An admin request to Elasticsearch. */
+  readonly es: (
+    method: NonNullable<HttpRequest["method"]>,
+    path: string,
+    json?: unknown,
+  ) => Promise<HttpResponse>;
+  readonly report: (name: string, verdict: Verdict) => void;
+  /** Runs after all checks, also when one threw. */
+  readonly cleanup: (name: string, run: () => Promise<Verdict>) => void;
+}
+
+/** backups.last-success, then (on request) backups.restore-drill and its cleanup. */
+export async function backupChecks(c: BackupCheckContext): Promise<void> {
+  const res = await c.es("GET", `/_slm/policy/${encodeURIComponent(c.policy)}`);
+  const state = interpretSlmPolicy(c.policy, res.status, res.body, c.now);
+  c.report("backups.last-success", state.verdict);
+  if (!c.restoreDrill) return;
+  if (state.repository === undefined || state.lastSnapshot === undefined) {
+    c.report("backups.restore-drill", { ok: false, reason: "no successful snapshot to restore from" });
+    return;
+  }
+  const index = c.eventsIndex;
+  const snapshot = state.lastSnapshot.name;
+  const target = `restore-drill-${index}-${c.suffix}`;
+  // Registered before the restore, so a copy left by a restore that failed halfway goes too.
+  c.cleanup("cleanup.restore-drill-index", async () => {
+    const del = await c.es("DELETE", `/${encodeURIComponent(target)}`);
+    if (del.status === 404) return { ok: true, reason: `nothing to delete, ${target} does not exist` };
+    return del.status === 200
+      ? { ok: true, reason: `deleted index ${target}` }
+      : { ok: false, reason: `could not delete ${target}: ${answer(del.status, del.body)}` };
+  });
+  const restore = await c.es(
+    "POST",
+    `/_snapshot/${encodeURIComponent(state.repository)}/${encodeURIComponent(snapshot)}/_restore?wait_for_completion=true`,
+    restoreDrillBody(index, target),
+  );
+  const restored = interpretRestore(snapshot, target, restore.status, restore.body);
+  if (!restored.ok) {
+    c.report("backups.restore-drill", restored);
+    return;
+  }
+  const copy = await c.es("GET", `/${encodeURIComponent(target)}/_count`);
+  const live = await c.es("GET", `/${encodeURIComponent(index)}/_count`);
+  const [copyCount, liveCount] = [countOf(copy.status, copy.body), countOf(live.status, live.body)];
+  if (copyCount === undefined || liveCount === undefined) {
+    c.report("backups.restore-drill", {
+      ok: false,
+      reason: `${restored.reason}, but counting failed (${answer(copy.status, copy.body)} on ${target}, ${answer(live.status, live.body)} on ${index})`,
+    });
+    return;
+  }
+  const compared = compareCounts(index, snapshot, copyCount, liveCount);
+  c.report("backups.restore-drill", { ok: compared.ok, reason: `${restored.reason}: ${compared.reason}` });
 }

@@ -19,7 +19,7 @@ import {
   interpretWriterIndex,
   type Verdict,
 } from "./interpret";
-import { compareCounts, countOf, interpretRestore, interpretSlmPolicy, restoreDrillBody } from "./backups";
+import { backupChecks } from "./backups";
 import {
   buildGelfMessage,
   buildSessionJwt,
@@ -394,57 +394,16 @@ class SmokeRun {
   async backups(): Promise<void> {
     const backups = this.s.backups;
     if (!backups) return;
-    const res = await this.es("admin", "GET", `/_slm/policy/${encodeURIComponent(backups.policy)}`);
-    const state = interpretSlmPolicy(backups.policy, res.status, res.body, this.deps.now());
-    this.result("backups.last-success", state.verdict);
-    if (!backups.restoreDrill) return;
-    const index = this.s.eventsIndex;
-    if (state.repository === undefined || state.lastSnapshot === undefined) {
-      this.result("backups.restore-drill", { ok: false, reason: "no successful snapshot to restore from" });
-      return;
-    }
-    const repo = encodeURIComponent(state.repository);
-    const snapshot = state.lastSnapshot.name;
-    const target = `restore-drill-${index}-${this.hex(4)}`;
-    // Registered first, so a restore that fails halfway is still removed.
-    this.cleanups.push({
-      name: "cleanup.restore-drill-index",
-      run: async () => {
-        const del = await this.es("admin", "DELETE", `/${encodeURIComponent(target)}`);
-        if (del.status === 404) return { ok: true, reason: `nothing to delete, ${target} does not exist` };
-        return del.status === 200
-          ? { ok: true, reason: `deleted index ${target}` }
-          : { ok: false, reason: `could not delete ${target}: HTTP ${del.status}` };
-      },
-    });
-    const restore = await this.es(
-      "admin",
-      "POST",
-      `/_snapshot/${repo}/${encodeURIComponent(snapshot)}/_restore?wait_for_completion=true`,
-      restoreDrillBody(index, target),
-      RESTORE_TIMEOUT_MS,
-    );
-    const restored = interpretRestore(snapshot, target, restore.status, restore.body);
-    if (!restored.ok) {
-      this.result("backups.restore-drill", restored);
-      return;
-    }
-    const count = async (name: string) => {
-      const r = await this.es("admin", "GET", `/${encodeURIComponent(name)}/_count`);
-      return { count: countOf(r.status, r.body), status: r.status };
-    };
-    const [copy, live] = [await count(target), await count(index)];
-    if (copy.count === undefined || live.count === undefined) {
-      this.result("backups.restore-drill", {
-        ok: false,
-        reason: `${restored.reason}, but counting failed (HTTP ${copy.status} on ${target}, HTTP ${live.status} on ${index})`,
-      });
-      return;
-    }
-    const compared = compareCounts(index, snapshot, copy.count, live.count);
-    this.result("backups.restore-drill", {
-      ok: compared.ok,
-      reason: `${restored.reason}: ${compared.reason}`,
+    await backupChecks({
+      policy: backups.policy,
+      restoreDrill: backups.restoreDrill,
+      eventsIndex: this.s.eventsIndex,
+      now: this.deps.now(),
+      suffix: this.hex(4),
+      es: (method, path, json) =>
+        this.es("admin", method, path, json, path.includes("/_restore") ? RESTORE_TIMEOUT_MS : undefined),
+      report: (name, verdict) => this.result(name, verdict),
+      cleanup: (name, run) => this.cleanups.push({ name, run }),
     });
   }
 
