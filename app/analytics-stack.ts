@@ -36,6 +36,7 @@ import { ScopedApiKey } from "../constructs/elasticsearch/security";
 import { signalIntegrationBody } from "../constructs/elasticsearch/signal";
 import {
   OBJECT_STORE_SECURE_SETTINGS,
+  secureSettingName,
   SNAPSHOT_DEFAULTS,
   SnapshotPolicy,
   type SnapshotRepositorySpec,
@@ -370,12 +371,12 @@ export class AnalyticsStack extends TerraformStack {
     if (repo === undefined || repo.type === "fs" || repo.type === "existing") return [];
     const client = repo.client ?? "default";
     return OBJECT_STORE_SECURE_SETTINGS[repo.type].map((s) => ({
-      setting: `${repo.type}.client.${client}.${s.key}`,
+      setting: secureSettingName(repo.type, client, s.key),
       file: s.file,
       value: new TerraformVariable(this, `backups_${repo.type}_${s.key}`, {
         type: "string",
         sensitive: true,
-        description: `${s.description} (keystore: ${repo.type}.client.${client}.${s.key}).`,
+        description: `${s.description} (keystore: ${secureSettingName(repo.type, client, s.key)}).`,
       }).stringValue,
     }));
   }

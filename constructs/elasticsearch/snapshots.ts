@@ -26,8 +26,9 @@ export type ObjectStoreType = "s3" | "gcs" | "azure";
 /**
  * The secure settings (keystore entries) each object store's client reads its credentials
  * from, as `<type>.client.<client>.<key>`; `file` entries hold a file's content (the GCS
- * service-account JSON). Names from Elasticsearch 8.19's repository-s3 (S3ClientSettings),
- * repository-gcs (GoogleCloudStorageClientSettings) and repository-azure (AzureStorageSettings).
+ * service-account JSON). Names from elastic/elasticsearch's S3ClientSettings (access_key,
+ * secret_key), GoogleCloudStorageClientSettings (credentials_file, a secureFile) and
+ * AzureStorageSettings (account, key), all SecureSetting affix keys of `<type>.client.`.
  */
 export const OBJECT_STORE_SECURE_SETTINGS: Record<
   ObjectStoreType,
@@ -44,9 +45,9 @@ export const OBJECT_STORE_SECURE_SETTINGS: Record<
   ],
 };
 
-/** The keystore entry names of one object-store client, e.g. `s3.client.default.access_key`. */
-export function secureSettingNames(type: ObjectStoreType, client: string): string[] {
-  return OBJECT_STORE_SECURE_SETTINGS[type].map((s) => `${type}.client.${client}.${s.key}`);
+/** The keystore entry of one object-store client's credential, e.g. `s3.client.default.access_key`. */
+export function secureSettingName(type: ObjectStoreType, client: string, key: string): string {
+  return `${type}.client.${client}.${key}`;
 }
 
 /** Where snapshots go. */
@@ -128,6 +129,14 @@ export class SnapshotPolicy extends Construct {
     if (!Number.isInteger(maxCount) || maxCount < minCount)
       fail("maxCount", maxCount, `must be an integer >= minCount (${minCount})`);
     if (props.indices.length === 0) fail("indices", [], "must name at least one index construct");
+    const spec0 = props.repository;
+    if (spec0.type !== "fs" && spec0.type !== "existing" && !/^[^\s]+$/.test(spec0.bucket))
+      fail(
+        "repository.bucket",
+        spec0.bucket,
+        `${spec0.type} needs its bucket (azure: container), without spaces`,
+      );
+    if (spec0.type === "existing" && spec0.name === "") fail("repository.name", "", "must name a repository");
 
     const provider = providerOf(props.cluster);
     const spec = props.repository;
