@@ -2,6 +2,8 @@ import type { estypes } from "@elastic/elasticsearch";
 import { backupChecks, compareCounts, interpretSlmPolicy } from "../../scripts/smoke/backups";
 import type { HttpRequest, HttpResponse } from "../../scripts/smoke/http";
 import type { Verdict } from "../../scripts/smoke/interpret";
+import { parseCli, resolveSettings, type StackOutputs } from "../../scripts/smoke/inputs";
+import { parseConfig } from "../../config";
 
 // GET _slm/policy/<id> as Elasticsearch 8.19 answers it without ?human: times in epoch millis
 // (SnapshotLifecyclePolicyItem / SnapshotInvocationRecord in elastic/elasticsearch x-pack/plugin/core),
@@ -213,5 +215,34 @@ describe("backups.restore-drill", () => {
   test("counts compare as documented", () => {
     expect(compareCounts("i", "s", 0, 0).ok).toBe(true);
     expect(compareCounts("i", "s", 1, 0).ok).toBe(false);
+  });
+});
+
+describe("backup settings of the smoke check", () => {
+  const outputs: StackOutputs = {
+    elasticsearchEndpoint: "https://localhost:9200",
+    grafanaUrl: "https://localhost:3000",
+    eventsWriterApiKey: "a2V5",
+    elasticPassword: "pw",
+    grafanaAdminPassword: "gpw",
+  };
+
+  test("the policy name follows the config; the drill only on request (flag or env)", () => {
+    const config = parseConfig({ docker: { namePrefix: "ops" } });
+    expect(resolveSettings(parseCli([]), {}, config, outputs).backups).toEqual({
+      policy: "ops-snapshots",
+      restoreDrill: false,
+    });
+    expect(resolveSettings(parseCli(["--restore-drill"]), {}, config, outputs).backups?.restoreDrill).toBe(
+      true,
+    );
+    expect(
+      resolveSettings(parseCli([]), { SMOKE_RESTORE_DRILL: "1" }, config, outputs).backups?.restoreDrill,
+    ).toBe(true);
+  });
+
+  test("no backup checks when backups are off", () => {
+    const config = parseConfig({ backups: { enabled: false } });
+    expect(resolveSettings(parseCli([]), {}, config, outputs).backups).toBeUndefined();
   });
 });

@@ -259,7 +259,8 @@ export interface CliOptions {
 export const USAGE = `usage: npm run smoke -- [options]
 
 Checks a deployed stack end to end: cluster health, the events mapping, the events writer
-key, a GELF message through Logstash, and Grafana's datasources and dashboards.
+key, a GELF message through Logstash, Grafana's datasources and dashboards, and the snapshot
+policy's last success (with backups.enabled).
 
   --outputs <file>      stack outputs as JSON (terraform output -json, or cdktf output
                         --outputs-file <file> --outputs-file-include-sensitive-outputs);
