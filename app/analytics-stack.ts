@@ -10,6 +10,8 @@ import { ContactPoint } from "../.gen/providers/grafana/contact-point";
 import { NotificationPolicy } from "../.gen/providers/grafana/notification-policy";
 import { ConfigError, type StackConfig } from "../config";
 import {
+  DEAD_LETTER_FIELD,
+  DEAD_LETTER_FIELDS,
   EVENT_FIELDS,
   EVENT_TIME_FIELD,
   LOG_FIELDS,
@@ -34,6 +36,8 @@ import { MappedIndex, TimeSeriesIndices } from "../constructs/elasticsearch/indi
 import { ScopedApiKey } from "../constructs/elasticsearch/security";
 import { signalIntegrationBody } from "../constructs/elasticsearch/signal";
 import { Logstash } from "../constructs/logstash/container";
+import { buildDeadLetterPipeline } from "../constructs/logstash/pipeline";
+import { LOGSTASH_PATHS, PIPELINE_ID } from "../constructs/logstash/settings";
 import { dreamFactoryPipeline, type DreamFactoryPipeline } from "../constructs/logstash/dreamfactory";
 import { DockerGrafana, ExternalGrafana, type GrafanaTarget } from "../constructs/grafana/instance";
 import {
@@ -91,7 +95,17 @@ export interface AnalyticsElasticsearch {
   readonly logstashWriter: ScopedApiKey;
   /** Grafana's key: read the log indices and the events index. */
   readonly grafanaReader: ScopedApiKey;
+  /** Daily indices of dead-lettered documents (the dead-letter pipeline writes them). */
+  readonly deadLetters: TimeSeriesIndices;
+  /** The health dashboard's key: cluster `monitor` and read on the dead-letter indices only. */
+  readonly healthReader: ScopedApiKey;
 }
+
+/** Dead-lettered documents: their own small indices, kept two weeks (the queue keeps 7 days). */
+export const DEAD_LETTER_INDICES = { prefix: "dead-letters", retentionDays: 14 } as const;
+
+/** Id of the Logstash pipeline that indexes the main pipeline's dead letter queue. */
+export const DEAD_LETTER_PIPELINE_ID = "dead-letters";
 
 /**
  * The app: one composition of the library's constructs from the validated config. It is the
@@ -159,8 +173,27 @@ export class AnalyticsStack extends TerraformStack {
       secrets: { [pipeline.apiKeyEnvVar]: es.logstashWriter.idColonKey },
       ...(pipeline.httpAuth ? { httpAuth: pipeline.httpAuth } : {}),
       ...(es.connection.caCertPem !== undefined ? { caCertPem: es.connection.caCertPem } : {}),
-      // The template must exist before the first daily index is created, or it gets dynamic mappings.
-      dependsOn: [...es.connection.ready, es.logs.template],
+      additionalPipelines: [
+        {
+          id: DEAD_LETTER_PIPELINE_ID,
+          model: buildDeadLetterPipeline({
+            queuePath: LOGSTASH_PATHS.deadLetterQueue,
+            pipelineId: PIPELINE_ID,
+            targetField: DEAD_LETTER_FIELD,
+            outputHosts: es.connection.clientEndpoints,
+            caCertPath: es.connection.caCertPem !== undefined ? LOGSTASH_PATHS.caCert : undefined,
+            apiKeyEnvVar: pipeline.apiKeyEnvVar,
+            indexPrefix: es.deadLetters.prefix,
+          }),
+          // Few documents: one worker, and no queue of its own (the dead letter queue is on disk,
+          // and the input re-reads from its committed offset after a restart).
+          settings: { "pipeline.workers": 1, "queue.type": "memory", "dead_letter_queue.enable": false },
+        },
+      ],
+      // On the stack's network, for Grafana's health dashboard; the stack CA issues its certificate.
+      ...(ca ? { apiCa: ca } : {}),
+      // The templates must exist before the first daily index is created, or it gets dynamic mappings.
+      dependsOn: [...es.connection.ready, es.logs.template, es.deadLetters.template],
     });
 
     this.grafana = ca
@@ -324,7 +357,34 @@ export class AnalyticsStack extends TerraformStack {
     });
     logs.grantRead(grafanaReader);
     events.grantRead(grafanaReader);
-    return { connection, events, logs, eventsWriter, logstashWriter, grafanaReader };
+
+    const deadLetters = new TimeSeriesIndices(scope, "DeadLetters", {
+      cluster: connection,
+      prefix: DEAD_LETTER_INDICES.prefix,
+      mappings: catalogueMappings(DEAD_LETTER_FIELDS),
+      retentionDays: DEAD_LETTER_INDICES.retentionDays,
+      ...(es.replicas !== undefined ? { replicas: es.replicas } : {}),
+    });
+    deadLetters.grantCreate(logstashWriter);
+    // A key of its own rather than widening grafana_reader: monitor reads cluster health, node
+    // stats and allocation, and nothing else here needs it.
+    const healthReader = new ScopedApiKey(scope, "HealthReader", {
+      cluster: connection,
+      roleName: "grafana_health_reader",
+      description: `Grafana stack health: monitor the cluster, read ${deadLetters.pattern}`,
+      clusterPrivileges: ["monitor"],
+    });
+    deadLetters.grantRead(healthReader);
+    return {
+      connection,
+      events,
+      logs,
+      eventsWriter,
+      logstashWriter,
+      grafanaReader,
+      deadLetters,
+      healthReader,
+    };
   }
 
   /** Credentials of an existing cluster, as sensitive variables with plain names (var.elasticsearch_password). */
