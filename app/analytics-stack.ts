@@ -12,6 +12,7 @@ import { ConfigError, type StackConfig } from "../config";
 import {
   DEAD_LETTER_FIELD,
   DEAD_LETTER_FIELDS,
+  DEAD_LETTER_TIME_FIELD,
   EVENT_FIELDS,
   EVENT_TIME_FIELD,
   LOG_FIELDS,
@@ -36,7 +37,7 @@ import { MappedIndex, TimeSeriesIndices } from "../constructs/elasticsearch/indi
 import { ScopedApiKey } from "../constructs/elasticsearch/security";
 import { signalIntegrationBody } from "../constructs/elasticsearch/signal";
 import { Logstash } from "../constructs/logstash/container";
-import { buildDeadLetterPipeline } from "../constructs/logstash/pipeline";
+import { buildDeadLetterPipeline, dailyIndexName } from "../constructs/logstash/pipeline";
 import { LOGSTASH_PATHS, PIPELINE_ID } from "../constructs/logstash/settings";
 import { dreamFactoryPipeline, type DreamFactoryPipeline } from "../constructs/logstash/dreamfactory";
 import { DockerGrafana, ExternalGrafana, type GrafanaTarget } from "../constructs/grafana/instance";
@@ -51,6 +52,8 @@ import {
   buildApiActivityDashboard,
   buildErrorRateAlertRule,
   buildEventsDashboard,
+  buildHealthAlerts,
+  buildStackHealthDashboard,
 } from "../constructs/grafana/dashboards";
 import { DockerKibana, ExternalKibana, type KibanaTarget } from "../constructs/kibana/instance";
 import { KibanaDataView } from "../constructs/kibana/data-views";
@@ -62,6 +65,9 @@ export const DATASOURCE_UIDS = {
   logs: "api-logs",
   events: "product-events",
   users: "gateway-users",
+  healthCluster: "stack-health-cluster",
+  healthLogstash: "stack-health-logstash",
+  deadLetters: "dead-letters",
 } as const;
 
 /** The app's Grafana uids: changing one replaces the dashboard or folder and breaks links to it. */
@@ -70,6 +76,16 @@ export const CONTENT_UIDS = {
   apiActivity: "dreamfactory-api-activity",
   events: "datafly-events",
   alertRule: "api-error-rate",
+  stackHealth: "stack-health",
+} as const;
+
+/** Uids of the stack-health alert rules. */
+export const HEALTH_ALERT_UIDS = {
+  clusterNotGreen: "stack-cluster-not-green",
+  diskLowWatermark: "stack-disk-low-watermark",
+  queueFull: "stack-logstash-queue-full",
+  deadLettersGrowing: "stack-dead-letters-growing",
+  noGatewayLogs: "stack-no-gateway-logs",
 } as const;
 
 /** The app's Kibana data view ids: Discover links use them, so changing one breaks them. */
@@ -119,6 +135,7 @@ export class AnalyticsStack extends TerraformStack {
   readonly logstashPipeline: DreamFactoryPipeline;
   /** Kibana and its data views, when kibana.enabled. */
   readonly kibana?: KibanaTarget;
+  private readonly ca?: CertificateAuthority;
 
   constructor(scope: Construct, id: string, props: AnalyticsStackProps) {
     super(scope, id);
@@ -138,6 +155,7 @@ export class AnalyticsStack extends TerraformStack {
     const ca = docker
       ? new CertificateAuthority(this, "Ca", { commonName: `${config.docker.namePrefix} stack CA` })
       : undefined;
+    this.ca = ca;
 
     this.elasticsearch = this.elasticsearchSide(config, network.name, ca);
     const es = this.elasticsearch;
@@ -489,7 +507,49 @@ export class AnalyticsStack extends TerraformStack {
       headers: { "X-DreamFactory-API-Key": gatewayKey.stringValue },
       dependsOn: grafana.ready,
     });
-    return [logs.resource, events.resource, users.resource];
+    return [logs.resource, events.resource, users.resource, ...this.healthDatasources(grafana, scope)];
+  }
+
+  /** What the health dashboard reads: the cluster's APIs, Logstash's API, the dead-letter indices. */
+  private healthDatasources(grafana: GrafanaTarget, scope: Construct): ITerraformDependable[] {
+    const es = this.elasticsearch;
+    const caCertPem = es.connection.caCertPem;
+    const tls = caCertPem !== undefined ? { caCertPem } : {};
+    const cluster = new InfinityDatasource(scope, "HealthCluster", {
+      uid: DATASOURCE_UIDS.healthCluster,
+      name: "Stack health: Elasticsearch",
+      baseUrl: es.connection.clusterEndpoint,
+      headers: { Authorization: `ApiKey ${es.healthReader.encoded}` },
+      ...tls,
+      dependsOn: grafana.ready,
+    });
+    const deadLetters = new ElasticsearchDatasource(scope, "DeadLetters", {
+      url: es.connection.clusterEndpoint,
+      ...tls,
+      apiKeyEncoded: es.healthReader.encoded,
+      dependsOn: grafana.ready,
+      uid: DATASOURCE_UIDS.deadLetters,
+      name: "Dead letters",
+      target: {
+        index: es.deadLetters.pattern,
+        timeField: DEAD_LETTER_TIME_FIELD,
+        writtenIndex: dailyIndexName(es.deadLetters.prefix, new Date(Date.UTC(2001, 1, 3))),
+      },
+    });
+    const out: ITerraformDependable[] = [cluster.resource, deadLetters.resource];
+    const api = this.logstash.api;
+    if (api && this.ca) {
+      const logstash = new InfinityDatasource(scope, "HealthLogstash", {
+        uid: DATASOURCE_UIDS.healthLogstash,
+        name: "Stack health: Logstash",
+        baseUrl: api.url,
+        caCertPem: this.ca.certPem,
+        basicAuth: { user: api.user, password: api.password },
+        dependsOn: grafana.ready,
+      });
+      out.push(logstash.resource);
+    }
+    return out;
   }
 
   /** The folder, both dashboards, the error-rate alert and where it is sent. */
@@ -499,7 +559,11 @@ export class AnalyticsStack extends TerraformStack {
     const folder = new GrafanaFolder(scope, "Default", {
       uid: CONTENT_UIDS.folder,
       title: config.grafana.folder,
-      fieldCatalogues: { [DATASOURCE_UIDS.logs]: LOG_FIELDS, [DATASOURCE_UIDS.events]: EVENT_FIELDS },
+      fieldCatalogues: {
+        [DATASOURCE_UIDS.logs]: LOG_FIELDS,
+        [DATASOURCE_UIDS.events]: EVENT_FIELDS,
+        [DATASOURCE_UIDS.deadLetters]: DEAD_LETTER_FIELDS,
+      },
       dependsOn,
     });
     folder.addDashboard(
@@ -556,6 +620,7 @@ export class AnalyticsStack extends TerraformStack {
         },
       ],
     });
+    this.healthContent(folder, config, routeOnRule ? contactPoint.name : undefined);
     if (contactPoint && ownsGrafana) {
       new NotificationPolicy(folder, "NotificationPolicy", {
         contactPoint: contactPoint.name,
@@ -566,6 +631,51 @@ export class AnalyticsStack extends TerraformStack {
         dependsOn,
       });
     }
+  }
+
+  /** The stack-health dashboard and its alert rules, routed like the error-rate alert. */
+  private healthContent(
+    folder: GrafanaFolder,
+    config: StackConfig,
+    contactPointName: string | undefined,
+  ): void {
+    const params = {
+      uid: CONTENT_UIDS.stackHealth,
+      title: "Stack Health",
+      clusterDatasourceUid: DATASOURCE_UIDS.healthCluster,
+      ...(this.logstash.api ? { logstashDatasourceUid: DATASOURCE_UIDS.healthLogstash } : {}),
+      pipelineId: PIPELINE_ID,
+      logsDatasourceUid: DATASOURCE_UIDS.logs,
+      logType: LOG_TYPE,
+      deadLettersDatasourceUid: DATASOURCE_UIDS.deadLetters,
+    };
+    folder.addDashboard("StackHealth", buildStackHealthDashboard(params));
+    const alerts = buildHealthAlerts({
+      ...params,
+      gatewaySilenceMinutes: config.grafana.alert.gatewaySilenceMinutes,
+    });
+    folder.addRuleGroup("HealthAlerts", {
+      name: "Stack health",
+      intervalSeconds: 60,
+      rules: alerts.map((alert) => ({
+        uid: HEALTH_ALERT_UIDS[alert.key],
+        name: alert.name,
+        condition: alert.condition,
+        data: alert.data,
+        for: alert.for,
+        noDataState: alert.noDataState,
+        execErrState: "Error",
+        labels: { component: "stack", severity: "warning" },
+        annotations: {
+          summary: alert.summary,
+          __dashboardUid__: CONTENT_UIDS.stackHealth,
+          __panelId__: String(alert.panelId),
+        },
+        ...(contactPointName !== undefined
+          ? { notificationSettings: { contactPoint: contactPointName } }
+          : {}),
+      })),
+    });
   }
 
   private contactPoint(
