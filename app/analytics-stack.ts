@@ -788,6 +788,10 @@ export class AnalyticsStack extends TerraformStack {
       for (const client of ["the grafana provider", "the smoke check (output grafana_url)"])
         uses.push({ client, url: this.grafana.url, certificate: this.grafana.certificate });
     }
+    if (this.logstash.api) {
+      const { url, certificate } = this.logstash.api;
+      uses.push({ client: "Grafana's Logstash health datasource", url, certificate });
+    }
     if (this.kibana instanceof DockerKibana) {
       for (const client of ["the elasticstack provider (Kibana)", "the smoke check (output kibana_url)"])
         uses.push({ client, url: this.kibana.url, certificate: this.kibana.certificate });
