@@ -118,6 +118,15 @@ describe("the Stack Health dashboard", () => {
       (panel(dashboard, id).targets?.[0] as unknown as InfinityTarget & { url: string }).url;
     expect(url(1)).toBe("/_cluster/health");
     expect(url(2)).toBe("/_cat/allocation");
+    // Column aliases without dots, bytes as plain numbers (RestAllocationAction, elasticsearch 8.x).
+    expect(
+      (panel(dashboard, 2).targets?.[0] as unknown as { url_options: { params: unknown[] } }).url_options
+        .params,
+    ).toEqual([
+      { key: "format", value: "json" },
+      { key: "bytes", value: "b" },
+      { key: "h", value: "node,diskPercent,diskUsed,diskTotal" },
+    ]);
     // logstash-core/lib/logstash/api/commands/stats.rb (v8.19.18): events, queue.capacity,
     // dead_letter_queue, reloads per pipeline.
     const ls = panel(dashboard, 3).targets?.[0] as unknown as InfinityTarget & {
@@ -146,7 +155,7 @@ describe("the Stack Health dashboard", () => {
     const p = panel(dashboard, 2);
     const view = await renderTable(p, [
       infinityFrame(p.targets?.[0] as unknown as InfinityTarget, [
-        { node: "elk-es-0", "disk.percent": 87, "disk.used": 87 * 2 ** 30, "disk.total": 100 * 2 ** 30 },
+        { node: "elk-es-0", diskPercent: 87, diskUsed: 87 * 2 ** 30, diskTotal: 100 * 2 ** 30 },
       ]),
     ]);
     expect(view.columns).toEqual(["Node", "Disk used %", "Disk used", "Disk total"]);

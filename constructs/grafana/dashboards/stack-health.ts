@@ -76,8 +76,20 @@ function clusterHealthQuery(refId: string, uid: string): InfinityJsonUrlQuery {
   });
 }
 
-/** `_cat/allocation` as JSON, one row per node, bytes as numbers. */
+/**
+ * `_cat/allocation` as JSON, one row per node, bytes as numbers. The columns are asked for by
+ * their aliases (RestAllocationAction, elastic/elasticsearch 8.x: disk.percent is `diskPercent`),
+ * so no key has a dot Infinity's selectors would read as nesting; _cat sends the numbers as
+ * strings, which Infinity's number columns parse (infinity-libs gframer field.go
+ * anyToNullableNumber, lib/go/gframer/v1.1.13, what Infinity v3.11.1 uses).
+ */
 function allocationQuery(refId: string, uid: string): InfinityJsonUrlQuery {
+  const columns = [
+    { selector: "node", text: "Node", type: "string" as const },
+    { selector: "diskPercent", text: "Disk used %", type: "number" as const },
+    { selector: "diskUsed", text: "Disk used", type: "number" as const },
+    { selector: "diskTotal", text: "Disk total", type: "number" as const },
+  ];
   return infinityJsonQuery({
     refId,
     datasourceUid: uid,
@@ -85,14 +97,10 @@ function allocationQuery(refId: string, uid: string): InfinityJsonUrlQuery {
     params: [
       { key: "format", value: "json" },
       { key: "bytes", value: "b" },
+      { key: "h", value: columns.map((c) => c.selector).join(",") },
     ],
     rootSelector: "",
-    columns: [
-      { selector: "node", text: "Node", type: "string" },
-      { selector: "disk.percent", text: "Disk used %", type: "number" },
-      { selector: "disk.used", text: "Disk used", type: "number" },
-      { selector: "disk.total", text: "Disk total", type: "number" },
-    ],
+    columns,
   });
 }
 
