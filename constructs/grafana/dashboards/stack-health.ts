@@ -292,8 +292,9 @@ export function buildHealthAlerts(params: HealthAlertParams): HealthAlert[] {
     {
       key: "clusterNotGreen",
       name: "Elasticsearch cluster not green",
-      // Green ⇔ every shard active: ClusterStateHealth computes the status and the active-shard
-      // percentage from the same shard counts (elastic/elasticsearch 8.x), and Infinity needs a number.
+      // A number for the status: green reports exactly 100, yellow and red from inactive shards
+      // less (ClusterStateHealth's "shortcut on green", elastic/elasticsearch 8.x). A cluster
+      // without a master answers with an error, which the rule reports (execErrState Error).
       data: [
         alertQueryData(
           "A",
