@@ -275,7 +275,9 @@ const grafana = z
           ),
         contact: alertContact,
         gatewaySilenceMinutes: z
-          .union([z.literal(false), z.number().int().min(5).max(1440)])
+          .union([z.literal(false), z.number().int().min(5).max(1440)], {
+            error: "must be false or a whole number of minutes in 5..1440",
+          })
           .default(15)
           .describe(
             "Minutes without a gateway log document after which the stack-health alert fires (5..1440), or false to switch it off for quiet gateways",
