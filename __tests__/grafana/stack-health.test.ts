@@ -1,5 +1,10 @@
 import { DEAD_LETTER_FIELDS, LOG_FIELDS, LOG_TYPE } from "../../contract/fields";
-import { CONTENT_UIDS, DATASOURCE_UIDS, HEALTH_ALERT_UIDS } from "../../app/analytics-stack";
+import {
+  CONTENT_UIDS,
+  DATASOURCE_UIDS,
+  HEALTH_ALERT_UIDS,
+  grafanaContentUids,
+} from "../../app/analytics-stack";
 import {
   DISK_WATERMARKS_PERCENT,
   buildStackHealthDashboard,
@@ -89,6 +94,25 @@ describe("stack-health datasources", () => {
     expect((ds.http_headers as Record<string, string>).Authorization).toMatch(
       /Elasticsearch_HealthReader_ApiKey/,
     );
+  });
+
+  it("are the datasources and dashboards the smoke check looks for, in each mode", () => {
+    for (const [mode, t] of [
+      ["docker", tf],
+      ["external", synthStack(CONFIGS.external)],
+    ] as const) {
+      const uids = (type: string) => Object.values(resourcesOf(t, type));
+      expect(
+        uids("grafana_data_source")
+          .map((d) => d.uid)
+          .sort(),
+      ).toEqual([...grafanaContentUids(mode).datasources].sort());
+      expect(
+        uids("grafana_dashboard")
+          .map((d) => JSON.parse(d.config_json as string).uid)
+          .sort(),
+      ).toEqual([...grafanaContentUids(mode).dashboards].sort());
+    }
   });
 
   it("has no Logstash datasource where Grafana is not on the stack network (external mode)", () => {
