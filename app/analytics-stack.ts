@@ -79,6 +79,22 @@ export const CONTENT_UIDS = {
   stackHealth: "stack-health",
 } as const;
 
+/**
+ * The datasources and dashboards the stack creates in a mode (the smoke check checks each):
+ * Logstash's API reaches Grafana only where the stack runs both on its own network.
+ */
+export function grafanaContentUids(mode: StackConfig["mode"]): {
+  datasources: string[];
+  dashboards: string[];
+} {
+  return {
+    datasources: Object.values(DATASOURCE_UIDS).filter(
+      (uid) => mode === "docker" || uid !== DATASOURCE_UIDS.healthLogstash,
+    ),
+    dashboards: [CONTENT_UIDS.apiActivity, CONTENT_UIDS.events, CONTENT_UIDS.stackHealth],
+  };
+}
+
 /** Uids of the stack-health alert rules. */
 export const HEALTH_ALERT_UIDS = {
   clusterNotGreen: "stack-cluster-not-green",

@@ -67,7 +67,7 @@ describe("Logstash's monitoring API on the stack network", () => {
     const [shell, flag, script] = container.command as string[];
     expect([shell, flag]).toEqual(["bash", "-c"]);
     expect(script).toBe(
-      `/usr/share/logstash/bin/ruby ${LOGSTASH_PATHS.apiKeystoreScript} ${LOGSTASH_PATHS.apiCert} ` +
+      `mkdir -p ${LOGSTASH_PATHS.deadLetterQueue}/main && /usr/share/logstash/bin/ruby ${LOGSTASH_PATHS.apiKeystoreScript} ${LOGSTASH_PATHS.apiCert} ` +
         `${LOGSTASH_PATHS.apiKey} ${LOGSTASH_PATHS.apiCa} ${LOGSTASH_PATHS.apiKeystore} ` +
         `LOGSTASH_API_KEYSTORE_PASSWORD && exec /usr/local/bin/docker-entrypoint`,
     );
@@ -90,6 +90,12 @@ describe("Logstash's monitoring API on the stack network", () => {
     expect(s["api.ssl.enabled"]).toBeUndefined();
     expect(s["api.auth.type"]).toBeUndefined();
     expect(Object.keys(envOf(external))).not.toContain("LOGSTASH_API_PASSWORD");
+    // Still creates main's dead-letter directory before Logstash starts.
+    expect(logstashOf(external).command).toEqual([
+      "bash",
+      "-c",
+      `mkdir -p ${LOGSTASH_PATHS.deadLetterQueue}/main && exec /usr/local/bin/docker-entrypoint`,
+    ]);
   });
 });
 

@@ -220,7 +220,7 @@ export class Logstash extends Construct {
           value: sha256(allTexts + files.map((f) => f.content).join("")),
         },
       ],
-      ...(api ? { command: api.command } : {}),
+      command: startCommand(api?.command),
       healthcheck: healthcheck(api ? api.healthcheck : plainHealthcheck(), { startPeriodSeconds: 60 }),
       wait: true,
       waitTimeout: 300,
@@ -266,14 +266,8 @@ export class Logstash extends Construct {
       { file: p.apiCa, content: ca.certPem },
       { file: p.apiKeystoreScript, content: terraformLiteral(API_KEYSTORE_SCRIPT) },
     ];
-    // The image's entrypoint runs a non-option command as given; this one builds the keystore
-    // and then runs the entrypoint again without arguments, which starts Logstash.
     const build = [p.apiCert, p.apiKey, p.apiCa, p.apiKeystore, API_KEYSTORE_PASSWORD_ENV].join(" ");
-    const command = [
-      "bash",
-      "-c",
-      `/usr/share/logstash/bin/ruby ${p.apiKeystoreScript} ${build} && exec /usr/local/bin/docker-entrypoint`,
-    ];
+    const command = `/usr/share/logstash/bin/ruby ${p.apiKeystoreScript} ${build}`;
     // The password goes to curl on stdin (a config line), so it is in no command line.
     const healthcheck =
       `printf 'user = "${API_USER}:%s"\\n' "$${API_PASSWORD_ENV}" | ` +
@@ -295,6 +289,18 @@ export class Logstash extends Construct {
       } satisfies LogstashApi,
     };
   }
+}
+
+/**
+ * The image's entrypoint runs a non-option command as given (docker/data/logstash/bin/docker-entrypoint,
+ * elastic/logstash v8.19.18); this one prepares, then runs the entrypoint again without arguments,
+ * which starts Logstash. It creates main's dead-letter directory first: the dead_letter_queue input
+ * fails (and is restarted, logging errors) while `<path>/<pipeline_id>` does not exist
+ * (DeadLetterQueueInputPlugin.java lazyInitQueueReader, logstash-input-dead_letter_queue v2.0.1).
+ */
+function startCommand(prepare: string | undefined): string[] {
+  const steps = [`mkdir -p ${LOGSTASH_PATHS.deadLetterQueue}/${PIPELINE_ID}`, ...(prepare ? [prepare] : [])];
+  return ["bash", "-c", `${steps.join(" && ")} && exec /usr/local/bin/docker-entrypoint`];
 }
 
 function pipelinePath(): string {
