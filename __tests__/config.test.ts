@@ -56,6 +56,14 @@ describe("bad input: one line per problem naming key, value and rule", () => {
     ],
     [{ logstash: { gelfTcp: true } }, "config: logstash.gelfTcp = true: unknown key"],
     [
+      { grafana: { alert: { gatewaySilenceMinutes: 3 } } },
+      "config: grafana.alert.gatewaySilenceMinutes = 3: must be >= 5",
+    ],
+    [
+      { grafana: { alert: { gatewaySilenceMinutes: true } } },
+      "config: grafana.alert.gatewaySilenceMinutes = true: must be false or a whole number of minutes in 5..1440",
+    ],
+    [
       { logstash: { heap: "1g" } },
       "config: logstash.memoryLimitMb = 1024: must be at least logstash.heap + 512 (1536): JRuby, metaspace and network buffers live outside the heap",
     ],

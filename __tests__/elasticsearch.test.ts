@@ -160,8 +160,21 @@ describe("roles and API keys", () => {
       cluster: ["monitor"],
       indices: [
         {
-          names: ["dreamfactory-logs-*"],
+          // The dead-letter pipeline writes its own indices with the same key, and only those.
+          names: ["dreamfactory-logs-*", "dead-letters-*"],
           privileges: ["create_doc", "create_index", "view_index_metadata"],
+          allow_restricted_indices: false,
+        },
+      ],
+    },
+    // The health dashboard's key: monitor (cluster health, node stats, allocation) and read on
+    // the dead-letter indices; no log or event data.
+    grafana_health_reader: {
+      cluster: ["monitor"],
+      indices: [
+        {
+          names: ["dead-letters-*"],
+          privileges: ["read", "view_index_metadata"],
           allow_restricted_indices: false,
         },
       ],
@@ -201,7 +214,10 @@ describe("roles and API keys", () => {
     const tf = synthStack({ events: { index: "shop-events" }, logs: { indexPrefix: "gw-logs" } });
     const r = roles(tf);
     expect((r.datafly_writer.indices as { names: string[] }[])[0].names).toEqual(["shop-events"]);
-    expect((r.logstash_writer.indices as { names: string[] }[])[0].names).toEqual(["gw-logs-*"]);
+    expect((r.logstash_writer.indices as { names: string[] }[])[0].names).toEqual([
+      "gw-logs-*",
+      "dead-letters-*",
+    ]);
     expect((r.grafana_reader.indices as { names: string[] }[])[0].names).toEqual([
       "gw-logs-*",
       "shop-events",

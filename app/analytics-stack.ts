@@ -10,6 +10,9 @@ import { ContactPoint } from "../.gen/providers/grafana/contact-point";
 import { NotificationPolicy } from "../.gen/providers/grafana/notification-policy";
 import { ConfigError, type StackConfig } from "../config";
 import {
+  DEAD_LETTER_FIELD,
+  DEAD_LETTER_FIELDS,
+  DEAD_LETTER_TIME_FIELD,
   EVENT_FIELDS,
   EVENT_TIME_FIELD,
   LOG_FIELDS,
@@ -42,6 +45,8 @@ import {
   type SnapshotRepositorySpec,
 } from "../constructs/elasticsearch/snapshots";
 import { Logstash } from "../constructs/logstash/container";
+import { buildDeadLetterPipeline, dailyIndexName } from "../constructs/logstash/pipeline";
+import { LOGSTASH_PATHS, PIPELINE_ID } from "../constructs/logstash/settings";
 import { dreamFactoryPipeline, type DreamFactoryPipeline } from "../constructs/logstash/dreamfactory";
 import { DockerGrafana, ExternalGrafana, type GrafanaTarget } from "../constructs/grafana/instance";
 import {
@@ -55,6 +60,8 @@ import {
   buildApiActivityDashboard,
   buildErrorRateAlertRule,
   buildEventsDashboard,
+  buildHealthAlerts,
+  buildStackHealthDashboard,
 } from "../constructs/grafana/dashboards";
 import {
   DockerKibana,
@@ -71,6 +78,9 @@ export const DATASOURCE_UIDS = {
   logs: "api-logs",
   events: "product-events",
   users: "gateway-users",
+  healthCluster: "stack-health-cluster",
+  healthLogstash: "stack-health-logstash",
+  deadLetters: "dead-letters",
 } as const;
 
 /** The app's Grafana uids: changing one replaces the dashboard or folder and breaks links to it. */
@@ -79,6 +89,32 @@ export const CONTENT_UIDS = {
   apiActivity: "dreamfactory-api-activity",
   events: "datafly-events",
   alertRule: "api-error-rate",
+  stackHealth: "stack-health",
+} as const;
+
+/**
+ * The datasources and dashboards the stack creates in a mode (the smoke check checks each):
+ * Logstash's API reaches Grafana only where the stack runs both on its own network.
+ */
+export function grafanaContentUids(mode: StackConfig["mode"]): {
+  datasources: string[];
+  dashboards: string[];
+} {
+  return {
+    datasources: Object.values(DATASOURCE_UIDS).filter(
+      (uid) => mode === "docker" || uid !== DATASOURCE_UIDS.healthLogstash,
+    ),
+    dashboards: [CONTENT_UIDS.apiActivity, CONTENT_UIDS.events, CONTENT_UIDS.stackHealth],
+  };
+}
+
+/** Uids of the stack-health alert rules. */
+export const HEALTH_ALERT_UIDS = {
+  clusterNotGreen: "stack-cluster-not-green",
+  diskLowWatermark: "stack-disk-low-watermark",
+  queueFull: "stack-logstash-queue-full",
+  deadLettersGrowing: "stack-dead-letters-growing",
+  noGatewayLogs: "stack-no-gateway-logs",
 } as const;
 
 /** Name of the stack's SLM policy (and of its repository when the stack registers one); the smoke check reads it. */
@@ -111,7 +147,17 @@ export interface AnalyticsElasticsearch {
   readonly grafanaReader: ScopedApiKey;
   /** The SLM policy (and repository), unless backups are off. */
   readonly backups?: SnapshotPolicy;
+  /** Daily indices of dead-lettered documents (the dead-letter pipeline writes them). */
+  readonly deadLetters: TimeSeriesIndices;
+  /** The health dashboard's key: cluster `monitor` and read on the dead-letter indices only. */
+  readonly healthReader: ScopedApiKey;
 }
+
+/** Dead-lettered documents: their own small indices, kept two weeks (the queue keeps 7 days). */
+export const DEAD_LETTER_INDICES = { prefix: "dead-letters", retentionDays: 14 } as const;
+
+/** Id of the Logstash pipeline that indexes the main pipeline's dead letter queue. */
+export const DEAD_LETTER_PIPELINE_ID = "dead-letters";
 
 /**
  * The app: one composition of the library's constructs from the validated config. It is the
@@ -125,6 +171,7 @@ export class AnalyticsStack extends TerraformStack {
   readonly logstashPipeline: DreamFactoryPipeline;
   /** Kibana and its data views, when kibana.enabled. */
   readonly kibana?: KibanaTarget;
+  private readonly ca?: CertificateAuthority;
 
   constructor(scope: Construct, id: string, props: AnalyticsStackProps) {
     super(scope, id);
@@ -144,6 +191,7 @@ export class AnalyticsStack extends TerraformStack {
     const ca = docker
       ? new CertificateAuthority(this, "Ca", { commonName: `${config.docker.namePrefix} stack CA` })
       : undefined;
+    this.ca = ca;
 
     this.elasticsearch = this.elasticsearchSide(config, network.name, ca);
     const es = this.elasticsearch;
@@ -179,8 +227,27 @@ export class AnalyticsStack extends TerraformStack {
       secrets: { [pipeline.apiKeyEnvVar]: es.logstashWriter.idColonKey },
       ...(pipeline.httpAuth ? { httpAuth: pipeline.httpAuth } : {}),
       ...(es.connection.caCertPem !== undefined ? { caCertPem: es.connection.caCertPem } : {}),
-      // The template must exist before the first daily index is created, or it gets dynamic mappings.
-      dependsOn: [...es.connection.ready, es.logs.template],
+      additionalPipelines: [
+        {
+          id: DEAD_LETTER_PIPELINE_ID,
+          model: buildDeadLetterPipeline({
+            queuePath: LOGSTASH_PATHS.deadLetterQueue,
+            pipelineId: PIPELINE_ID,
+            targetField: DEAD_LETTER_FIELD,
+            outputHosts: es.connection.clientEndpoints,
+            caCertPath: es.connection.caCertPem !== undefined ? LOGSTASH_PATHS.caCert : undefined,
+            apiKeyEnvVar: pipeline.apiKeyEnvVar,
+            indexPrefix: es.deadLetters.prefix,
+          }),
+          // Few documents: one worker, and no queue of its own (the dead letter queue is on disk,
+          // and the input re-reads from its committed offset after a restart).
+          settings: { "pipeline.workers": 1, "queue.type": "memory", "dead_letter_queue.enable": false },
+        },
+      ],
+      // On the stack's network, for Grafana's health dashboard; the stack CA issues its certificate.
+      ...(ca ? { apiCa: ca } : {}),
+      // The templates must exist before the first daily index is created, or it gets dynamic mappings.
+      dependsOn: [...es.connection.ready, es.logs.template, es.deadLetters.template],
     });
 
     this.grafana = ca
@@ -347,6 +414,23 @@ export class AnalyticsStack extends TerraformStack {
     });
     logs.grantRead(grafanaReader);
     events.grantRead(grafanaReader);
+    const deadLetters = new TimeSeriesIndices(scope, "DeadLetters", {
+      cluster: connection,
+      prefix: DEAD_LETTER_INDICES.prefix,
+      mappings: catalogueMappings(DEAD_LETTER_FIELDS),
+      retentionDays: DEAD_LETTER_INDICES.retentionDays,
+      ...(es.replicas !== undefined ? { replicas: es.replicas } : {}),
+    });
+    deadLetters.grantCreate(logstashWriter);
+    // A key of its own rather than widening grafana_reader: monitor reads cluster health, node
+    // stats and allocation, and nothing else here needs it.
+    const healthReader = new ScopedApiKey(scope, "HealthReader", {
+      cluster: connection,
+      roleName: "grafana_health_reader",
+      description: `Grafana stack health: monitor the cluster, read ${deadLetters.pattern}`,
+      clusterPrivileges: ["monitor"],
+    });
+    deadLetters.grantRead(healthReader);
     const backups = backupRepo
       ? new SnapshotPolicy(scope, "Backups", {
           cluster: connection,
@@ -360,7 +444,17 @@ export class AnalyticsStack extends TerraformStack {
           maxCount: config.backups.maxCount,
         })
       : undefined;
-    return { connection, events, logs, eventsWriter, logstashWriter, grafanaReader, backups };
+    return {
+      connection,
+      events,
+      logs,
+      eventsWriter,
+      logstashWriter,
+      grafanaReader,
+      deadLetters,
+      healthReader,
+      backups,
+    };
   }
 
   /**
@@ -502,7 +596,49 @@ export class AnalyticsStack extends TerraformStack {
       headers: { "X-DreamFactory-API-Key": gatewayKey.stringValue },
       dependsOn: grafana.ready,
     });
-    return [logs.resource, events.resource, users.resource];
+    return [logs.resource, events.resource, users.resource, ...this.healthDatasources(grafana, scope)];
+  }
+
+  /** What the health dashboard reads: the cluster's APIs, Logstash's API, the dead-letter indices. */
+  private healthDatasources(grafana: GrafanaTarget, scope: Construct): ITerraformDependable[] {
+    const es = this.elasticsearch;
+    const caCertPem = es.connection.caCertPem;
+    const tls = caCertPem !== undefined ? { caCertPem } : {};
+    const cluster = new InfinityDatasource(scope, "HealthCluster", {
+      uid: DATASOURCE_UIDS.healthCluster,
+      name: "Stack health: Elasticsearch",
+      baseUrl: es.connection.clusterEndpoint,
+      headers: { Authorization: `ApiKey ${es.healthReader.encoded}` },
+      ...tls,
+      dependsOn: grafana.ready,
+    });
+    const deadLetters = new ElasticsearchDatasource(scope, "DeadLetters", {
+      url: es.connection.clusterEndpoint,
+      ...tls,
+      apiKeyEncoded: es.healthReader.encoded,
+      dependsOn: grafana.ready,
+      uid: DATASOURCE_UIDS.deadLetters,
+      name: "Dead letters",
+      target: {
+        index: es.deadLetters.pattern,
+        timeField: DEAD_LETTER_TIME_FIELD,
+        writtenIndex: dailyIndexName(es.deadLetters.prefix, new Date(Date.UTC(2001, 1, 3))),
+      },
+    });
+    const out: ITerraformDependable[] = [cluster.resource, deadLetters.resource];
+    const api = this.logstash.api;
+    if (api && this.ca) {
+      const logstash = new InfinityDatasource(scope, "HealthLogstash", {
+        uid: DATASOURCE_UIDS.healthLogstash,
+        name: "Stack health: Logstash",
+        baseUrl: api.url,
+        caCertPem: this.ca.certPem,
+        basicAuth: { user: api.user, password: api.password },
+        dependsOn: grafana.ready,
+      });
+      out.push(logstash.resource);
+    }
+    return out;
   }
 
   /** The folder, both dashboards, the error-rate alert and where it is sent. */
@@ -512,7 +648,11 @@ export class AnalyticsStack extends TerraformStack {
     const folder = new GrafanaFolder(scope, "Default", {
       uid: CONTENT_UIDS.folder,
       title: config.grafana.folder,
-      fieldCatalogues: { [DATASOURCE_UIDS.logs]: LOG_FIELDS, [DATASOURCE_UIDS.events]: EVENT_FIELDS },
+      fieldCatalogues: {
+        [DATASOURCE_UIDS.logs]: LOG_FIELDS,
+        [DATASOURCE_UIDS.events]: EVENT_FIELDS,
+        [DATASOURCE_UIDS.deadLetters]: DEAD_LETTER_FIELDS,
+      },
       dependsOn,
     });
     folder.addDashboard(
@@ -569,6 +709,7 @@ export class AnalyticsStack extends TerraformStack {
         },
       ],
     });
+    this.healthContent(folder, config, routeOnRule ? contactPoint.name : undefined);
     if (contactPoint && ownsGrafana) {
       new NotificationPolicy(folder, "NotificationPolicy", {
         contactPoint: contactPoint.name,
@@ -579,6 +720,51 @@ export class AnalyticsStack extends TerraformStack {
         dependsOn,
       });
     }
+  }
+
+  /** The stack-health dashboard and its alert rules, routed like the error-rate alert. */
+  private healthContent(
+    folder: GrafanaFolder,
+    config: StackConfig,
+    contactPointName: string | undefined,
+  ): void {
+    const params = {
+      uid: CONTENT_UIDS.stackHealth,
+      title: "Stack Health",
+      clusterDatasourceUid: DATASOURCE_UIDS.healthCluster,
+      ...(this.logstash.api ? { logstashDatasourceUid: DATASOURCE_UIDS.healthLogstash } : {}),
+      pipelineId: PIPELINE_ID,
+      logsDatasourceUid: DATASOURCE_UIDS.logs,
+      logType: LOG_TYPE,
+      deadLettersDatasourceUid: DATASOURCE_UIDS.deadLetters,
+    };
+    folder.addDashboard("StackHealth", buildStackHealthDashboard(params));
+    const alerts = buildHealthAlerts({
+      ...params,
+      gatewaySilenceMinutes: config.grafana.alert.gatewaySilenceMinutes,
+    });
+    folder.addRuleGroup("HealthAlerts", {
+      name: "Stack health",
+      intervalSeconds: 60,
+      rules: alerts.map((alert) => ({
+        uid: HEALTH_ALERT_UIDS[alert.key],
+        name: alert.name,
+        condition: alert.condition,
+        data: alert.data,
+        for: alert.for,
+        noDataState: alert.noDataState,
+        execErrState: "Error",
+        labels: { component: "stack", severity: "warning" },
+        annotations: {
+          summary: alert.summary,
+          __dashboardUid__: CONTENT_UIDS.stackHealth,
+          __panelId__: String(alert.panelId),
+        },
+        ...(contactPointName !== undefined
+          ? { notificationSettings: { contactPoint: contactPointName } }
+          : {}),
+      })),
+    });
   }
 
   private contactPoint(
@@ -690,6 +876,10 @@ export class AnalyticsStack extends TerraformStack {
     if (this.grafana instanceof DockerGrafana) {
       for (const client of ["the grafana provider", "the smoke check (output grafana_url)"])
         uses.push({ client, url: this.grafana.url, certificate: this.grafana.certificate });
+    }
+    if (this.logstash.api) {
+      const { url, certificate } = this.logstash.api;
+      uses.push({ client: "Grafana's Logstash health datasource", url, certificate });
     }
     if (this.kibana instanceof DockerKibana) {
       for (const client of ["the elasticstack provider (Kibana)", "the smoke check (output kibana_url)"])

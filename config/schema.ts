@@ -275,6 +275,14 @@ const grafana = z
             "Error rate (status >= 400) over 5 minutes, in percent, above which the alert fires, in (0,100]",
           ),
         contact: alertContact,
+        gatewaySilenceMinutes: z
+          .union([z.literal(false), z.number().int().min(5).max(1440)], {
+            error: "must be false or a whole number of minutes in 5..1440",
+          })
+          .default(15)
+          .describe(
+            "Minutes without a gateway log document after which the stack-health alert fires (5..1440), or false to switch it off for quiet gateways",
+          ),
       })
       .prefault({}),
   })

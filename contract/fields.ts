@@ -175,3 +175,27 @@ export const MONOLOG_LEVELS: Readonly<Record<number, string>> = {
   550: "ALERT",
   600: "EMERGENCY",
 };
+
+/**
+ * Where the dead-letter pipeline puts what it read from the dead letter queue: the input's
+ * `[@metadata][dead_letter_queue]` fields (logstash-input-dead_letter_queue
+ * lib/logstash/inputs/dead_letter_queue.rb, v2.0.1: plugin_type, plugin_id, reason, entry_time).
+ */
+export const DEAD_LETTER_FIELD = "dead_letter";
+
+/**
+ * Dead-lettered documents as the dead-letter pipeline writes them. Only these are mapped: the
+ * failed document's own fields stay in _source unindexed (`dynamic: false`), so the mapping
+ * conflict that refused it cannot refuse it again.
+ */
+export const DEAD_LETTER_FIELDS: readonly FieldSpec[] = [
+  { path: "@timestamp", type: "date" },
+  { path: `${DEAD_LETTER_FIELD}.entry_time`, type: "date" },
+  { path: `${DEAD_LETTER_FIELD}.reason`, type: "text" },
+  { path: `${DEAD_LETTER_FIELD}.plugin_id`, type: "keyword" },
+  { path: `${DEAD_LETTER_FIELD}.plugin_type`, type: "keyword" },
+  { path: `${DEAD_LETTER_FIELD}.pipeline_id`, type: "keyword" },
+];
+
+/** When a document was dead-lettered: the time field of the dead-letter indices. */
+export const DEAD_LETTER_TIME_FIELD = `${DEAD_LETTER_FIELD}.entry_time`;

@@ -7,6 +7,8 @@ set -euo pipefail
 missing=()
 command -v ruby >/dev/null 2>&1 || missing+=(ruby)
 command -v jruby >/dev/null 2>&1 || missing+=(jruby)
+# The Logstash API keystore test makes its EC key and certificates with openssl.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [[ ${#missing[@]} -gt 0 ]]; then
   SUDO=""
   [[ $(id -u) -eq 0 ]] || SUDO="sudo"

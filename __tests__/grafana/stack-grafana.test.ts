@@ -224,15 +224,18 @@ describe("dashboards and the alert", () => {
   const folder = resourceAt(tf, "grafana_folder", "GrafanaContent/Folder");
   const rules = resourceAt(tf, "grafana_rule_group", "GrafanaContent/Alerts");
 
-  it("puts both dashboards and the rule group in one folder", () => {
+  it("puts the three dashboards and both rule groups in one folder", () => {
     expect(folder.uid).toBe(CONTENT_UIDS.folder);
     const dashboards = Object.values(resourcesOf(tf, "grafana_dashboard"));
     expect(dashboards.map((d) => JSON.parse(d.config_json as string).uid).sort()).toEqual(
-      [CONTENT_UIDS.apiActivity, CONTENT_UIDS.events].sort(),
+      [CONTENT_UIDS.apiActivity, CONTENT_UIDS.events, CONTENT_UIDS.stackHealth].sort(),
     );
     for (const d of dashboards)
       expect(d.folder).toMatch(/^\$\{grafana_folder\.GrafanaContent_Folder_[0-9A-F]{8}\.uid\}$/);
     expect(rules.folder_uid).toBe(dashboards[0].folder);
+    expect(resourceAt(tf, "grafana_rule_group", "GrafanaContent/HealthAlerts").folder_uid).toBe(
+      dashboards[0].folder,
+    );
   });
 
   it("alerts on the 5-minute error rate above the configured threshold", () => {

@@ -110,10 +110,17 @@ describe("the Logstash container", () => {
   });
 
   it("takes settings only from logstash.yml: no setting-named environment variables", () => {
-    expect(Object.keys(envOf(tf)).sort()).toEqual(["LOGSTASH_ES_API_KEY", "LS_JAVA_OPTS"]);
+    // None of these is a setting name env2yaml would map (docker/data/logstash/env2yaml, v8.19.18).
+    expect(Object.keys(envOf(tf)).sort()).toEqual([
+      "LOGSTASH_API_KEYSTORE_PASSWORD",
+      "LOGSTASH_API_PASSWORD",
+      "LOGSTASH_ES_API_KEY",
+      "LS_JAVA_OPTS",
+    ]);
     expect(envOf(tf).LS_JAVA_OPTS).toBe("-Xms256m -Xmx256m");
     const pipelines = YAML.parse(uploaded(container, LOGSTASH_PATHS.pipelines));
-    expect(pipelines).toEqual([{ "pipeline.id": "main", "path.config": LOGSTASH_PATHS.pipeline }]);
+    expect(pipelines[0]).toEqual({ "pipeline.id": "main", "path.config": LOGSTASH_PATHS.pipeline });
+    expect(pipelines.map((p: Record<string, unknown>) => p["pipeline.id"])).toEqual(["main", "dead-letters"]);
   });
 
   it("publishes GELF over UDP only, and the http input when asked, with a random password", () => {
@@ -184,7 +191,8 @@ describe("the Logstash container", () => {
     expect(container.restart).toBe("unless-stopped");
     expect(container.depends_on).toEqual([
       expect.stringMatching(/^docker_container\.Elasticsearch_Cluster_Node0_Container_/),
-      expect.stringMatching(/^elasticstack_elasticsearch_index_template\./),
+      expect.stringMatching(/^elasticstack_elasticsearch_index_template\.Elasticsearch_Logs_Template/),
+      expect.stringMatching(/^elasticstack_elasticsearch_index_template\.Elasticsearch_DeadLetters_Template/),
     ]);
     const image = Object.values(resourcesOf(tf, "docker_image")).find((i) =>
       String(i.name).includes("logstash"),

@@ -1,3 +1,4 @@
+import { grafanaContentUids } from "../../app/analytics-stack";
 import { catalogueMappings } from "../../constructs/elasticsearch/definitions";
 import { EVENT_FIELDS, REDACTED, SESSION_TOKEN_HEADER, isSecretKey } from "../../contract/fields";
 import { runSmoke, StackUnreachable, type CheckResult, type SmokeDeps } from "../../scripts/smoke/checks";
@@ -13,6 +14,7 @@ const WRITER = "ApiKey d3JpdGVy";
 const settings: SmokeSettings = {
   elasticsearch: { url: ES, user: "elastic", adminAuthorization: ADMIN, writerAuthorization: WRITER },
   grafana: { url: GRAFANA, authorization: "Bearer glsa" },
+  grafanaContent: grafanaContentUids("docker"),
   eventsIndex: "datafly-events",
   logsPrefix: "dreamfactory-logs",
   gelf: { host: "127.0.0.9", port: 12201, timeoutMs: 5000 },
@@ -170,7 +172,7 @@ describe("Kibana, when the stack has one", () => {
     const results = await run(stack, withKibana);
     expect(results.filter((r) => !r.ok)).toEqual([]);
     const names = results.map((r) => r.name);
-    expect(names.slice(names.indexOf("grafana.dashboard.datafly-events") + 1, -2)).toEqual([
+    expect(names.slice(names.indexOf("grafana.dashboard.stack-health") + 1, -2)).toEqual([
       "kibana.status",
       "kibana.data-views",
     ]);
@@ -212,8 +214,12 @@ describe("runSmoke", () => {
       "grafana.datasource.api-logs",
       "grafana.datasource.product-events",
       "grafana.datasource.gateway-users",
+      "grafana.datasource.stack-health-cluster",
+      "grafana.datasource.stack-health-logstash",
+      "grafana.datasource.dead-letters",
       "grafana.dashboard.dreamfactory-api-activity",
       "grafana.dashboard.datafly-events",
+      "grafana.dashboard.stack-health",
       "cleanup.events-document",
       "cleanup.gelf-document",
     ]);

@@ -9,6 +9,8 @@ import {
   displayNameOverrideProcessor,
   formattedValueToString,
   getFieldDisplayName,
+  identityOverrideProcessor,
+  thresholdsOverrideProcessor,
   numberOverrideProcessor,
   standardTransformers,
   standardTransformersRegistry,
@@ -66,6 +68,8 @@ const FIELD_OPTIONS: readonly FieldConfigPropertyItem[] = [
     defaultValue: [],
   },
   { ...option("hidden", booleanOverrideProcessor), id: "custom.hidden", isCustom: true },
+  option("thresholds", thresholdsOverrideProcessor),
+  { ...option("cellOptions", identityOverrideProcessor), id: "custom.cellOptions", isCustom: true },
 ];
 
 function option(

@@ -102,6 +102,10 @@ export interface InfinityDatasourceProps {
   readonly headers?: Readonly<Record<string, string>>;
   /** Hosts Infinity may send requests (and so the headers) to. @default [baseUrl] */
   readonly allowedHosts?: readonly string[];
+  /** CA the server's certificate is verified with. @default none: the system's trust store */
+  readonly caCertPem?: string;
+  /** HTTP basic authentication; the password is kept in secure_json_data. @default none */
+  readonly basicAuth?: { readonly user: string; readonly password: string };
   /** @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
   /** @default the stack's default grafana provider */
@@ -121,11 +125,23 @@ export class InfinityDatasource extends Construct {
       name: props.name,
       type: INFINITY_PLUGIN_ID,
       url: props.baseUrl,
-      // Infinity refuses every host but these, so the headers can't be sent elsewhere.
+      // Infinity refuses every host but these, so the headers can't be sent elsewhere. Keys as
+      // Infinity reads them (pkg/models/settings.go LoadSettings: auth_method, tlsAuthWithCACert;
+      // secure basicAuthPassword, tlsCACert; grafana/grafana-infinity-datasource).
       jsonDataEncoded: Fn.jsonencode({
         allowedHosts: [...(props.allowedHosts ?? [props.baseUrl])],
-        auth_method: "none",
+        auth_method: props.basicAuth ? "basicAuth" : "none",
+        ...(props.caCertPem !== undefined ? { tlsAuthWithCACert: true } : {}),
       }),
+      ...(props.basicAuth ? { basicAuthEnabled: true, basicAuthUsername: props.basicAuth.user } : {}),
+      ...(props.caCertPem !== undefined || props.basicAuth
+        ? {
+            secureJsonDataEncoded: Fn.jsonencode({
+              ...(props.caCertPem !== undefined ? { tlsCACert: props.caCertPem } : {}),
+              ...(props.basicAuth ? { basicAuthPassword: props.basicAuth.password } : {}),
+            }),
+          }
+        : {}),
       ...(props.headers ? { httpHeaders: { ...props.headers } } : {}),
       dependsOn: [...(props.dependsOn ?? [])],
       ...(props.provider ? { provider: props.provider } : {}),

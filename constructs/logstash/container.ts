@@ -13,13 +13,18 @@ import {
   type LogRotation,
   withDefaults,
 } from "../docker/common";
+import type { CertificateAuthority, CertificateNames } from "../pki/certificate-authority";
+import { API_KEYSTORE_SCRIPT } from "./api-keystore";
 import { extractEnvReferences, renderPipeline, type PipelineModel } from "./pipeline";
 import {
   LOGSTASH_PATHS,
   MONITORING_PORT,
   PIPELINE_ID,
+  pipelineConfigPath,
   renderLogstashSettings,
   renderPipelinesYml,
+  type AdditionalPipeline,
+  type LogstashApiSecurity,
 } from "./settings";
 
 /** A pipeline for {@link Logstash}: the model, the files it reads, the ports its inputs listen on. */
@@ -31,6 +36,17 @@ export interface LogstashPipeline {
   /** Ports its inputs listen on, published on the host. */
   readonly ports: readonly { readonly port: number; readonly protocol: "udp" | "tcp" }[];
 }
+
+/** A pipeline beside main (e.g. the dead-letter pipeline): its model and pipelines.yml settings. */
+export interface LogstashAdditionalPipeline extends AdditionalPipeline {
+  readonly model: PipelineModel;
+}
+
+/** User of the secured monitoring API (Logstash knows one). */
+export const API_USER = "logstash_api";
+/** Variables the API's passwords reach logstash.yml and the healthcheck through. */
+export const API_PASSWORD_ENV = "LOGSTASH_API_PASSWORD";
+export const API_KEYSTORE_PASSWORD_ENV = "LOGSTASH_API_KEYSTORE_PASSWORD";
 
 /** Defaults of {@link Logstash}; the app's config reference shows the same values. */
 export const LOGSTASH_DEFAULTS = {
@@ -69,6 +85,23 @@ export interface LogstashProps {
   readonly dependsOn?: readonly ITerraformDependable[];
   /** Rotation of the container's json-file log. @default 10m × 5 files */
   readonly logRotation?: LogRotation;
+  /** Pipelines beside main, each with its own config file. @default none */
+  readonly additionalPipelines?: readonly LogstashAdditionalPipeline[];
+  /**
+   * Serve the monitoring API to the stack's network (never published on the host) with TLS
+   * from a certificate of this CA and basic authentication. @default loopback only, no auth
+   */
+  readonly apiCa?: CertificateAuthority;
+}
+
+/** The secured monitoring API, as a client on the stack's network reaches it. */
+export interface LogstashApi {
+  /** `https://<container name>:9600`. */
+  readonly url: string;
+  readonly user: string;
+  readonly password: string;
+  /** What its certificate names. */
+  readonly certificate: CertificateNames;
 }
 
 /**
@@ -82,6 +115,10 @@ export class Logstash extends Construct {
   readonly container: Container;
   /** Basic-auth credentials of the http input, when `httpAuth` is set. */
   readonly http?: { readonly port: number; readonly user: string; readonly password: string };
+  /** The monitoring API on the stack's network, when `apiCa` is set. */
+  readonly api?: LogstashApi;
+  /** Rendered additional pipelines, by id. */
+  readonly additionalPipelineTexts: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, input: LogstashProps) {
     super(scope, id);
@@ -106,14 +143,20 @@ export class Logstash extends Construct {
         ? { port: props.httpAuth.port, user: props.httpAuth.user, password: httpPassword.result }
         : undefined;
     this.pipelineText = renderPipeline(props.pipeline.model);
+    const additional = props.additionalPipelines ?? [];
+    this.additionalPipelineTexts = Object.fromEntries(additional.map((p) => [p.id, renderPipeline(p.model)]));
     const files = props.pipeline.files ?? [];
 
+    const api = props.apiCa ? this.secureApi(name, props.apiCa) : undefined;
+    this.api = api?.api;
     const env: Record<string, string> = {
       LS_JAVA_OPTS: `-Xms${props.heap} -Xmx${props.heap}`,
       ...props.secrets,
       ...(httpPassword && props.httpAuth ? { [props.httpAuth.envVar]: httpPassword.result } : {}),
+      ...api?.env,
     };
-    const missing = extractEnvReferences(this.pipelineText).filter((v) => !(v in env));
+    const allTexts = [this.pipelineText, ...Object.values(this.additionalPipelineTexts)].join("\n");
+    const missing = extractEnvReferences(allTexts).filter((v) => !(v in env));
     if (missing.length > 0) {
       throw new Error(
         `${this.node.path}: the pipeline references ${missing.map((v) => `\${${v}}`).join(", ")}, which the container does not set`,
@@ -129,11 +172,22 @@ export class Logstash extends Construct {
     const uploads: ContainerUpload[] = [
       {
         file: LOGSTASH_PATHS.settings,
-        content: terraformLiteral(renderLogstashSettings({ queueMaxBytes: props.queueMaxBytes, heapMb })),
+        content: terraformLiteral(
+          renderLogstashSettings({
+            queueMaxBytes: props.queueMaxBytes,
+            heapMb,
+            ...(api ? { api: api.security } : {}),
+          }),
+        ),
       },
-      { file: LOGSTASH_PATHS.pipelines, content: terraformLiteral(renderPipelinesYml()) },
+      { file: LOGSTASH_PATHS.pipelines, content: terraformLiteral(renderPipelinesYml(additional)) },
       { file: LOGSTASH_PATHS.pipeline, content: terraformLiteral(this.pipelineText) },
+      ...additional.map((p) => ({
+        file: pipelineConfigPath(p.id),
+        content: terraformLiteral(this.additionalPipelineTexts[p.id]),
+      })),
       ...files.map((f) => ({ file: f.path, content: terraformLiteral(f.content) })),
+      ...(api?.uploads ?? []),
     ];
     if (props.caCertPem !== undefined)
       uploads.push({ file: LOGSTASH_PATHS.caCert, content: props.caCertPem });
@@ -163,13 +217,11 @@ export class Logstash extends Construct {
       labels: [
         {
           label: "elk-grafana-cdktf.pipeline-sha256",
-          value: sha256(this.pipelineText + files.map((f) => f.content).join("")),
+          value: sha256(allTexts + files.map((f) => f.content).join("")),
         },
       ],
-      healthcheck: healthcheck(
-        `curl -fsS http://127.0.0.1:${MONITORING_PORT}/_node/pipelines/${PIPELINE_ID} | grep -q '"${PIPELINE_ID}"'`,
-        { startPeriodSeconds: 60 },
-      ),
+      command: startCommand(api?.command),
+      healthcheck: healthcheck(api ? api.healthcheck : plainHealthcheck(), { startPeriodSeconds: 60 }),
       wait: true,
       waitTimeout: 300,
       // Lets the persistent queue checkpoint cleanly on stop.
@@ -177,6 +229,86 @@ export class Logstash extends Construct {
       dependsOn: [...(props.dependsOn ?? [])],
     });
   }
+
+  /**
+   * Certificate, passwords, uploads, start command and healthcheck of the secured API. The
+   * keystore is built from the PEM uploads by API_KEYSTORE_SCRIPT before Logstash starts,
+   * since logstash.yml names it as an existing file (Setting::ExistingFilePath).
+   */
+  private secureApi(name: string, ca: CertificateAuthority) {
+    const names: CertificateNames = {
+      commonName: name,
+      dnsNames: [name, "localhost"],
+      ipAddresses: ["127.0.0.1"],
+    };
+    const cert = ca.issue("LogstashApi", names);
+    // Logstash's default policy requires upper case, lower case and a digit (environment.rb,
+    // v8.19.18); the minimums guarantee each.
+    const password = new Password(this, "ApiPassword", {
+      length: 32,
+      special: false,
+      minUpper: 2,
+      minLower: 2,
+      minNumeric: 2,
+    });
+    const keystorePassword = new Password(this, "ApiKeystorePassword", { length: 32, special: false });
+    const security: LogstashApiSecurity = {
+      user: API_USER,
+      passwordEnvVar: API_PASSWORD_ENV,
+      keystorePasswordEnvVar: API_KEYSTORE_PASSWORD_ENV,
+    };
+    const p = LOGSTASH_PATHS;
+    // Readable by the logstash user (uid 1000, not in the upload's root group); no other
+    // process runs in the container, and no port of the API is published.
+    const uploads: ContainerUpload[] = [
+      { file: p.apiCert, content: cert.certPem },
+      { file: p.apiKey, content: cert.keyPem },
+      { file: p.apiCa, content: ca.certPem },
+      { file: p.apiKeystoreScript, content: terraformLiteral(API_KEYSTORE_SCRIPT) },
+    ];
+    const build = [p.apiCert, p.apiKey, p.apiCa, p.apiKeystore, API_KEYSTORE_PASSWORD_ENV].join(" ");
+    const command = `/usr/share/logstash/bin/ruby ${p.apiKeystoreScript} ${build}`;
+    // The password goes to curl on stdin (a config line), so it is in no command line.
+    const healthcheck =
+      `printf 'user = "${API_USER}:%s"\\n' "$${API_PASSWORD_ENV}" | ` +
+      `curl -K - -fsS --cacert ${p.apiCa} https://localhost:${MONITORING_PORT}${pipelinePath()} | grep -q '"${PIPELINE_ID}"'`;
+    return {
+      security,
+      uploads,
+      command,
+      healthcheck,
+      env: {
+        [API_PASSWORD_ENV]: password.result,
+        [API_KEYSTORE_PASSWORD_ENV]: keystorePassword.result,
+      },
+      api: {
+        url: `https://${name}:${MONITORING_PORT}`,
+        user: API_USER,
+        password: password.result,
+        certificate: names,
+      } satisfies LogstashApi,
+    };
+  }
+}
+
+/**
+ * The image's entrypoint runs a non-option command as given (docker/data/logstash/bin/docker-entrypoint,
+ * elastic/logstash v8.19.18); this one prepares, then runs the entrypoint again without arguments,
+ * which starts Logstash. It creates main's dead-letter directory first: the dead_letter_queue input
+ * fails (and is restarted, logging errors) while `<path>/<pipeline_id>` does not exist
+ * (DeadLetterQueueInputPlugin.java lazyInitQueueReader, logstash-input-dead_letter_queue v2.0.1).
+ */
+function startCommand(prepare: string | undefined): string[] {
+  const steps = [`mkdir -p ${LOGSTASH_PATHS.deadLetterQueue}/${PIPELINE_ID}`, ...(prepare ? [prepare] : [])];
+  return ["bash", "-c", `${steps.join(" && ")} && exec /usr/local/bin/docker-entrypoint`];
+}
+
+function pipelinePath(): string {
+  return `/_node/pipelines/${PIPELINE_ID}`;
+}
+
+function plainHealthcheck(): string {
+  return `curl -fsS http://127.0.0.1:${MONITORING_PORT}${pipelinePath()} | grep -q '"${PIPELINE_ID}"'`;
 }
 
 function sha256(text: string): string {

@@ -1,6 +1,6 @@
 import { EVENT_FIELDS, SESSION_TOKEN_HEADER, SYSLOG_LEVEL_NAMES } from "../../contract/fields";
 import { catalogueMappings } from "../../constructs/elasticsearch/definitions";
-import { CONTENT_UIDS, DATASOURCE_UIDS, DATA_VIEW_IDS } from "../../app/analytics-stack";
+import { DATA_VIEW_IDS } from "../../app/analytics-stack";
 import { JWT_USER_ID_FAILURE_TAG } from "../../constructs/logstash/pipeline/jwt-user-id";
 import { RequestFailed, type HttpRequest, type HttpResponse } from "./http";
 import type { SmokeSettings } from "./inputs";
@@ -60,8 +60,6 @@ const RESTORE_TIMEOUT_MS = 300_000;
 
 /** Time between two searches for the GELF message. */
 const POLL_INTERVAL_MS = 2000;
-
-const DASHBOARD_UIDS = [CONTENT_UIDS.apiActivity, CONTENT_UIDS.events];
 
 type Cleanup = () => Promise<Verdict>;
 
@@ -344,13 +342,13 @@ class SmokeRun {
       return;
     }
     this.result("grafana.health", interpretGrafanaHealth(health.status, health.body));
-    for (const uid of Object.values(DATASOURCE_UIDS)) {
+    for (const uid of this.s.grafanaContent.datasources) {
       await this.guard(`grafana.datasource.${uid}`, async () => {
         const res = await this.grafanaGet(`/api/datasources/uid/${encodeURIComponent(uid)}/health`);
         this.result(`grafana.datasource.${uid}`, interpretDatasourceHealth(uid, res.status, res.body));
       });
     }
-    for (const uid of DASHBOARD_UIDS) {
+    for (const uid of this.s.grafanaContent.dashboards) {
       await this.guard(`grafana.dashboard.${uid}`, async () => {
         const res = await this.grafanaGet(`/api/dashboards/uid/${encodeURIComponent(uid)}`);
         this.result(`grafana.dashboard.${uid}`, interpretDashboard(uid, res.status, res.body));

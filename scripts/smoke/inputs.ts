@@ -4,7 +4,7 @@ import { isIPv4 } from "node:net";
 import { parseArgs } from "node:util";
 import type { StackConfig } from "../../config";
 import { STACK_NAME } from "../../app/app-support";
-import { snapshotPolicyName } from "../../app/analytics-stack";
+import { grafanaContentUids, snapshotPolicyName } from "../../app/analytics-stack";
 
 /**
  * Everything the smoke check needs to know before it touches the network: the deployed
@@ -361,6 +361,11 @@ export interface SmokeSettings {
   readonly grafana: { readonly url: string; readonly authorization: string };
   /** Kibana, when the stack has one: checked with the Elasticsearch admin credentials. */
   readonly kibana?: { readonly url: string };
+  /** Uids of the Grafana datasources and dashboards the deployed stack has. */
+  readonly grafanaContent: {
+    readonly datasources: readonly string[];
+    readonly dashboards: readonly string[];
+  };
   readonly ca?: string;
   readonly eventsIndex: string;
   readonly logsPrefix: string;
@@ -446,6 +451,7 @@ export function resolveSettings(
     },
     grafana: { url: outputs.grafanaUrl, authorization: grafanaAuthorization(grafanaAuth) },
     ...(outputs.kibanaUrl !== undefined ? { kibana: { url: outputs.kibanaUrl } } : {}),
+    grafanaContent: grafanaContentUids(config.mode),
     ...(ca !== undefined ? { ca } : {}),
     eventsIndex,
     logsPrefix: cli.logsPrefix ?? config.logs.indexPrefix,

@@ -114,3 +114,69 @@ export function buildErrorRateAlertRule(params: ErrorRateAlertParams): ErrorRate
   ];
   return { condition: refs.threshold, data };
 }
+
+/** A query as an alert rule's data block: a panel target's JSON, run over the last `windowSeconds`. */
+export function alertQueryData(
+  refId: string,
+  datasourceUid: string,
+  windowSeconds: number,
+  model: object,
+): RuleGroupRuleData {
+  return {
+    refId,
+    datasourceUid: requireNonEmpty("datasourceUid", datasourceUid),
+    queryType: "",
+    relativeTimeRange: { from: windowSeconds, to: 0 },
+    model: JSON.stringify(model),
+  };
+}
+
+function expressionBlock(refId: string, builder: cog.Builder<cog.Dataquery>): RuleGroupRuleData {
+  return {
+    refId,
+    datasourceUid: EXPRESSION_DATASOURCE_UID,
+    queryType: "",
+    relativeTimeRange: { from: 0, to: 0 },
+    model: JSON.stringify(toPlainJson(builder.build())),
+  };
+}
+
+const EXPRESSIONS = { type: EXPRESSION_DATASOURCE_UID, uid: EXPRESSION_DATASOURCE_UID };
+
+/** A server-side reduce of one query (`last` value, or `sum` of its points), nulls dropped. */
+export function reduceData(refId: string, input: string, reducer: "last" | "sum" | "max"): RuleGroupRuleData {
+  return expressionBlock(
+    refId,
+    new expr.TypeReduceBuilder()
+      .refId(refId)
+      .datasource(EXPRESSIONS)
+      .expression(input)
+      .reducer(reducer)
+      .settings({ mode: "dropNN" }),
+  );
+}
+
+/** A server-side math expression over earlier ref ids, e.g. `$B / $C * 100`. */
+export function mathData(refId: string, expression: string): RuleGroupRuleData {
+  return expressionBlock(
+    refId,
+    new expr.TypeMathBuilder().refId(refId).datasource(EXPRESSIONS).expression(expression),
+  );
+}
+
+/** The firing condition: `input` above (gt) or below (lt) `value`. */
+export function thresholdData(
+  refId: string,
+  input: string,
+  type: "gt" | "lt",
+  value: number,
+): RuleGroupRuleData {
+  return expressionBlock(
+    refId,
+    new expr.TypeThresholdBuilder()
+      .refId(refId)
+      .datasource(EXPRESSIONS)
+      .expression(input)
+      .conditions([{ evaluator: { type, params: [value] } }]),
+  );
+}

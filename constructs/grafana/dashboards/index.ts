@@ -16,3 +16,10 @@ export { ERROR_RATE_WINDOW_SECONDS, EXPRESSION_DATASOURCE_UID, buildErrorRateAle
 export type { InfinityJsonUrlQuery } from "./infinity";
 export { dreamFactoryUsersQuery } from "./infinity";
 export { DASHBOARD_REFRESH, DASHBOARD_TIME } from "./panels";
+export type { HealthAlert, HealthAlertParams, StackHealthParams } from "./stack-health";
+export {
+  DISK_WATERMARKS_PERCENT,
+  QUEUE_ALERT_PERCENT,
+  buildHealthAlerts,
+  buildStackHealthDashboard,
+} from "./stack-health";

@@ -11,6 +11,7 @@ import {
   type RedactionParams,
   type RubyFilter,
 } from "./normalize";
+import { elasticsearchOutput } from "./elasticsearch-output";
 import {
   field,
   fieldRefString,
@@ -277,23 +278,12 @@ function buildModel(
       },
     ],
     output: [
-      {
-        plugin: "elasticsearch",
-        settings: {
-          hosts: [...outputHosts],
-          ssl_enabled: true,
-          ...(caCertPath === undefined ? {} : { ssl_certificate_authorities: [caCertPath] }),
-          ssl_verification_mode: "full",
-          api_key: secretRef(params.apiKeyEnvVar),
-          index: dailyIndexFormat(indexPrefix),
-          // Bulk "create" is the only operation the create_doc index privilege allows.
-          action: "create",
-          // The stack owns the index template and lifecycle policy; the output must not.
-          data_stream: false,
-          ilm_enabled: false,
-          manage_template: false,
-        },
-      },
+      elasticsearchOutput({
+        hosts: outputHosts,
+        caCertPath,
+        apiKeyEnvVar: params.apiKeyEnvVar,
+        index: dailyIndexFormat(indexPrefix),
+      }),
     ],
   };
 }

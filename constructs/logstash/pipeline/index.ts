@@ -24,3 +24,9 @@ export {
   type ApiLogPipelineParams,
 } from "./default-pipeline";
 export { RUBY_LIBRARY_SOURCE } from "./ruby-library";
+export { elasticsearchOutput, type ElasticsearchOutputParams } from "./elasticsearch-output";
+export {
+  DEAD_LETTER_METADATA,
+  buildDeadLetterPipeline,
+  type DeadLetterPipelineParams,
+} from "./dead-letter-pipeline";
