@@ -60,7 +60,7 @@ export function withLocalLibrary(params: ApiLogPipelineParams): ApiLogPipelinePa
   // parameters with another branch's library must not overwrite this one mid-run.
   const key = createHash("sha256")
     .update(JSON.stringify(params))
-    .update(RUBY_LIBRARY_SOURCE)
+    .update(apiLogRubyLibrary(params))
     .digest("hex")
     .slice(0, 16);
   const local = { ...params, rubyLibraryPath: join(tmpdir(), `elk-filters-${key}.rb`) };
