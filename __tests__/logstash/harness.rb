@@ -12,7 +12,11 @@
 #   maps and lists are rebuilt, strings and numbers are the same objects (Rubyfier.java and
 #   Valuefier.java, IDENTITY for RubyString). Here both copy maps and lists in Ruby the
 #   same way, so the cost of reading or writing a whole subtree is modelled in kind, not
-#   in size (Java's conversion, and its new key strings, may be cheaper or dearer).
+#   in size. Not modelled: on get, Rubyfier.deepMap makes a new RubyString for every key
+#   (ConvertedMap keeps Java Strings); on set, ConvertedMap.newFromRubyHash turns every key
+#   back into an interned Java String (v8.19.20 ConvertedMap.java). Both are Java loops,
+#   where this copy is a Ruby one: a whole-subtree get or set may cost more or less here.
+#   Conditionals are Java in Logstash, one get here, so a guard may cost more here too.
 #   @metadata is an ordinary key here (Logstash keeps it out of to_hash and the output).
 # - `mutate { replace => { field => literal } }` and `if [field] == "literal"` guards, the
 #   only other pieces of our filter section (the test refuses to flatten anything else).
