@@ -180,7 +180,7 @@ if (which === "all" || which === "ruby") {
     [
       "scripts/run-ts.mjs",
       "scripts/bench/ruby-filters.ts",
-      process.env.BENCH_RUBY_EVENTS ?? "20000",
+      process.env.BENCH_RUBY_EVENTS ?? "10000",
       process.env.BENCH_RUBY_RUNS ?? "3",
     ],
     {

@@ -157,6 +157,14 @@ add("redaction: a key with brackets", "redact", {
 });
 add("redaction: no event", "redact", { message: "x" });
 add("view: deferred writes under [event]", "view", { event: { c: "gone" } });
+// The query walk compares a value with the marker only when their lengths match.
+add("redaction: query values that are, or only start with, the marker", "redact", {
+  event: {
+    request: {
+      uri: `/x?api_key=${REDACTED}&session_token=${REDACTED}x&password=[red&id_token=${"r".repeat(REDACTED.length)}&q=1`,
+    },
+  },
+});
 add("redaction: already redacted is kept", "redact", {
   event: { request: { parameters: { api_key: REDACTED } } },
 });
@@ -356,6 +364,16 @@ describe.each(perRuby)("%s: filters one by one", (ruby) => {
     expect(result(ruby, "redaction: a key with brackets")).toEqual({
       event: {
         request: { "form[login]": { password: REDACTED }, headers: { cookie: REDACTED }, method: "POST" },
+      },
+    });
+  });
+
+  test("redaction: a query value that is not exactly the marker is still redacted", () => {
+    expect(result(ruby, "redaction: query values that are, or only start with, the marker")).toEqual({
+      event: {
+        request: {
+          uri: `/x?api_key=${REDACTED}&session_token=${REDACTED}&password=${REDACTED}&id_token=${REDACTED}&q=1`,
+        },
       },
     });
   });

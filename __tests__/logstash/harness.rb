@@ -12,16 +12,21 @@
 #   maps and lists are rebuilt, strings and numbers are the same objects (Rubyfier.java and
 #   Valuefier.java, IDENTITY for RubyString). Here both copy maps and lists in Ruby the
 #   same way, so the cost of reading or writing a whole subtree is modelled in kind, not
-#   in size (Java's conversion, and its new key strings, may be cheaper or dearer).
+#   in size. Not modelled: on get, Rubyfier.deepMap makes a new RubyString for every key
+#   (ConvertedMap keeps Java Strings); on set, ConvertedMap.newFromRubyHash turns every key
+#   back into an interned Java String (v8.19.20 ConvertedMap.java). Both are Java loops,
+#   where this copy is a Ruby one: a whole-subtree get or set may cost more or less here.
+#   Conditionals are Java in Logstash, one get here, so a guard may cost more here too.
 #   @metadata is an ordinary key here (Logstash keeps it out of to_hash and the output).
 # - `mutate { replace => { field => literal } }` and `if [field] == "literal"` guards, the
 #   only other pieces of our filter section (the test refuses to flatten anything else).
 #
 # Input (stdin, JSON): { "programs": { name: [step, ...] }, "cases": [{ "name", "program",
-# "event" }], "bench": { "iterations": n }? }, where a step is { "init"?, "code" } or
+# "event" }], "bench": { "iterations": n, "rounds": r }? }, where a step is { "init"?, "code" } or
 # { "replace": { field: value } }, with an optional "when": [[field, value], ...].
-# Output (stdout, JSON): [{ "name", "event", "error" }], or with "bench" the microseconds
-# per event of each program on each case (best of 3 rounds after a round-robin warm-up).
+# Output (stdout, JSON): [{ "name", "event", "error" }], or with "bench" the CPU
+# microseconds per event of each program on each case (median of the rounds, after a
+# round-robin warm-up) and of each of its steps.
 require 'json'
 
 class HarnessEvent
@@ -123,37 +128,59 @@ end
 
 if (bench = input['bench'])
   iterations = bench.fetch('iterations')
+  rounds = bench.fetch('rounds', 5)
   cases = input.fetch('cases')
+  # CPU time of this thread, not wall time: the machine may be shared, and a descheduled
+  # thread's wait is not the filters' cost (the JVM's GC and JIT threads are not counted).
+  cpu = if RUBY_ENGINE == 'jruby'
+          threads = java.lang.management.ManagementFactory.getThreadMXBean
+          -> { threads.getCurrentThreadCpuTime }
+        else
+          -> { Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID, :nanosecond) }
+        end
   fresh = ->(c) { HarnessEvent.new(HarnessEvent.deep_copy(c.fetch('event'))) }
-  # Warm-up, round robin: JRuby compiles hot methods after a while; Logstash runs for days.
-  iterations.times { cases.each { |c| run_program.call(programs.fetch(c.fetch('program')), fresh.call(c)) } }
-  best = Hash.new(Float::INFINITY)
-  3.times do
-    cases.each do |c|
-      steps = programs.fetch(c.fetch('program'))
-      events = Array.new(iterations) { fresh.call(c) }
-      started = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+  # Batches of 125 fresh events, as a Logstash worker takes them (pipeline.batch.size's
+  # default): only the filters are timed, and only one batch is alive at a time.
+  batch = 125
+  batches = [(iterations + batch - 1) / batch, 1].max
+  time_batch = lambda do |c, per_step|
+    steps = programs.fetch(c.fetch('program'))
+    events = Array.new(batch) { fresh.call(c) }
+    if per_step
+      events.each do |event|
+        steps.each_with_index do |step, i|
+          t = cpu.call
+          step.run(event)
+          per_step[i] += cpu.call - t
+        end
+      end
+    else
+      t = cpu.call
       events.each { |event| run_program.call(steps, event) }
-      elapsed = Process.clock_gettime(Process::CLOCK_MONOTONIC) - started
-      best[c.fetch('name')] = [best[c.fetch('name')], elapsed * 1e6 / iterations].min
+      cpu.call - t
+    end
+  end
+  # Warm-up, round robin: JRuby compiles hot methods after a while; Logstash runs for days.
+  batches.times { cases.each { |c| time_batch.call(c, nil) } }
+  totals = Hash.new { |h, k| h[k] = [] }
+  per_step = {}
+  rounds.times do
+    cases.each do |c|
+      spent = 0
+      batches.times { spent += time_batch.call(c, nil) }
+      totals[c.fetch('name')] << spent / 1e3 / (batches * batch)
     end
   end
   # Per step, in a separate round (the clock calls would otherwise count in the totals above).
-  clock = -> { Process.clock_gettime(Process::CLOCK_MONOTONIC) }
-  per_step = cases.map do |c|
-    steps = programs.fetch(c.fetch('program'))
-    spent = Array.new(steps.length, 0.0)
-    Array.new(iterations) { fresh.call(c) }.each do |event|
-      steps.each_with_index do |step, i|
-        t = clock.call
-        step.run(event)
-        spent[i] += clock.call - t
-      end
-    end
-    spent.map { |s| s * 1e6 / iterations }
+  cases.each do |c|
+    spent = Array.new(programs.fetch(c.fetch('program')).length, 0)
+    batches.times { time_batch.call(c, spent) }
+    per_step[c.fetch('name')] = spent.map { |ns| ns / 1e3 / (batches * batch) }
   end
-  $stdout.write(JSON.generate(cases.each_with_index.map do |c, i|
-    { 'name' => c.fetch('name'), 'microseconds' => best[c.fetch('name')], 'steps' => per_step[i] }
+  median = ->(xs) { s = xs.sort; s.length.odd? ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0 }
+  $stdout.write(JSON.generate(cases.map do |c|
+    name = c.fetch('name')
+    { 'name' => name, 'microseconds' => median.call(totals[name]), 'rounds' => totals[name], 'steps' => per_step[name] }
   end))
   exit 0
 end

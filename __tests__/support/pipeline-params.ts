@@ -56,7 +56,13 @@ export const HTTP_INPUT = { port: 8080, user: "dreamfactory", passwordEnvVar: "L
  * can require it: a temporary file named by the parameters, so runs never collide.
  */
 export function withLocalLibrary(params: ApiLogPipelineParams): ApiLogPipelineParams {
-  const key = createHash("sha256").update(JSON.stringify(params)).digest("hex").slice(0, 16);
+  // Named by the library's text too: worktrees share the temporary directory, and the same
+  // parameters with another branch's library must not overwrite this one mid-run.
+  const key = createHash("sha256")
+    .update(JSON.stringify(params))
+    .update(apiLogRubyLibrary(params))
+    .digest("hex")
+    .slice(0, 16);
   const local = { ...params, rubyLibraryPath: join(tmpdir(), `elk-filters-${key}.rb`) };
   writeFileSync(local.rubyLibraryPath, apiLogRubyLibrary(local));
   return local;

@@ -77,23 +77,31 @@ export function runHarness(
 }
 
 export interface BenchResult {
-  /** Microseconds per event of the whole program: best of 3 rounds after a warm-up. */
+  /** CPU microseconds per event of the whole program: median of the timed rounds. */
   readonly microseconds: number;
-  /** Microseconds per event of each step, in order, from a separate timed round. */
+  /** The same, round by round. */
+  readonly rounds: readonly number[];
+  /** CPU microseconds per event of each step, in order, from a separate timed round. */
   readonly steps: readonly number[];
 }
 
-/** Per-event cost of each case's program, in total and per step. */
+/**
+ * Per-event CPU cost of each case's program, in total and per step, in batches of fresh
+ * events after a warm-up of `iterations` events per case (harness.rb says how it times).
+ */
 export function benchHarness(
   ruby: RubyName,
   programs: Readonly<Record<string, readonly HarnessStep[]>>,
   cases: readonly HarnessCase[],
   iterations: number,
+  rounds = 5,
 ): Map<string, BenchResult> {
-  const out = JSON.parse(runRaw(ruby, { programs, cases, bench: { iterations } })) as ({
+  const out = JSON.parse(runRaw(ruby, { programs, cases, bench: { iterations, rounds } })) as ({
     name: string;
   } & BenchResult)[];
-  return new Map(out.map((r) => [r.name, { microseconds: r.microseconds, steps: r.steps }]));
+  return new Map(
+    out.map((r) => [r.name, { microseconds: r.microseconds, rounds: r.rounds, steps: r.steps }]),
+  );
 }
 
 const isText = (v: Value | undefined): v is string => typeof v === "string";
