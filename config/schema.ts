@@ -7,6 +7,7 @@ import { DOCKER_GRAFANA_DEFAULTS } from "../constructs/grafana/instance";
 import { DOCKER_KIBANA_DEFAULTS } from "../constructs/kibana/instance";
 import { cloudIdToKibanaUrl } from "../constructs/kibana/cloud-id";
 import { LOGSTASH_DEFAULTS } from "../constructs/logstash/container";
+import { kubernetes, kubernetesIssues } from "./kubernetes";
 
 /**
  * The stack's configuration: every key, its type, its rule and its default, in one place.
@@ -337,9 +338,11 @@ export const configSchema = z
   .strictObject({
     backend,
     mode: z
-      .enum(["docker", "external"])
+      .enum(["docker", "external", "kubernetes"])
       .default("docker")
-      .describe("docker: run everything in local containers; external: use an existing cluster and Grafana"),
+      .describe(
+        "docker: run everything in local containers; external: use an existing cluster and Grafana; kubernetes: run it on a Kubernetes cluster with ECK (kubernetes.*)",
+      ),
     docker: z
       .strictObject({
         host: z
@@ -388,10 +391,13 @@ export const configSchema = z
     logstash,
     grafana,
     kibana,
+    kubernetes,
   })
   .superRefine((c, ctx) => {
     const es = c.elasticsearch;
-    if (c.kibana.enabled) kibanaIssues(c, ctx);
+    kubernetesIssues(c, ctx);
+    if (c.mode === "kubernetes") return;
+    if (c.kibana.enabled) kibanaIssues({ ...c, mode: c.mode }, ctx);
     // Elastic's guidance: the heap at most half the memory, the rest for the OS file cache and off-heap.
     if (c.mode === "docker" && /^[1-9][0-9]*[mg]$/.test(es.heap) && jvmSizeMb(es.heap) * 2 > es.memoryLimitMb)
       ctx.addIssue({
