@@ -1,7 +1,13 @@
 import { z } from "zod";
-import { DNS_LABEL_PATTERN, NODE_PORT_RANGE, quantityProblem } from "../constructs/kubernetes/common";
+import {
+  DNS_LABEL_PATTERN,
+  NODE_PORT_RANGE,
+  quantityBytes,
+  quantityProblem,
+} from "../constructs/kubernetes/common";
 import { ECK_CLUSTER_DEFAULTS } from "../constructs/elasticsearch/eck";
-import { ECK_LOGSTASH_DEFAULTS } from "../constructs/logstash/eck";
+import { ECK_LOGSTASH_DEFAULTS, logstashQueueBytes } from "../constructs/logstash/eck";
+import { DEAD_LETTER_MAX_BYTES } from "../constructs/logstash/settings";
 import { HELM_GRAFANA_DEFAULTS } from "../constructs/grafana/helm";
 import { KUBERNETES_PLATFORM_DEFAULTS } from "../constructs/kubernetes/platform";
 
@@ -20,7 +26,9 @@ const quantity = (def: string, what: string) =>
 const httpsUrl = (what: string) =>
   z
     .url({ protocol: /^https$/, message: "must be an https URL (TLS is verified with the stack CA)" })
-    .regex(/^https:\/\/[^/?#]+\/?$/, { message: "must be an https URL without a path, query or fragment" })
+    .refine((v) => !v.startsWith("https://") || /^https:\/\/[^/?#]+\/?$/.test(v), {
+      message: "must be an https URL without a path, query or fragment",
+    })
     .optional()
     .describe(what);
 
@@ -118,6 +126,7 @@ interface WholeConfig {
     readonly alert: { readonly contact: { readonly type: string } };
   };
   readonly kibana: { readonly enabled: boolean; readonly url?: string; readonly version: string };
+  readonly logstash: { readonly queueMaxBytes: string };
 }
 
 /** The rules of mode: kubernetes, and the kubernetes.* keys no other mode reads. */
@@ -188,6 +197,17 @@ export function kubernetesIssues(c: WholeConfig, ctx: z.RefinementCtx): void {
       ["elasticsearch", "replicas"],
       c.elasticsearch.replicas,
       `must be less than elasticsearch.nodes (${c.elasticsearch.nodes}): a replica never sits on its primary's node, so the cluster would stay yellow`,
+    );
+  const volume = k.logstash.volumeSize;
+  if (
+    quantityProblem(volume) === undefined &&
+    /^[1-9][0-9]*(mb|gb)$/.test(c.logstash.queueMaxBytes) &&
+    quantityBytes(volume) < logstashQueueBytes(c.logstash.queueMaxBytes)
+  )
+    issue(
+      ["kubernetes", "logstash", "volumeSize"],
+      volume,
+      `must hold logstash.queueMaxBytes (${c.logstash.queueMaxBytes}) and the dead letter queue (${DEAD_LETTER_MAX_BYTES}), or Logstash stops when the volume fills`,
     );
   const line = (v: string) => v.split(".").slice(0, 2).join(".");
   if (c.kibana.enabled && line(c.kibana.version) !== line(c.elasticsearch.version))

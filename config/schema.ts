@@ -70,7 +70,9 @@ const elasticsearch = z
       .min(1)
       .max(9)
       .default(DOCKER_CLUSTER_DEFAULTS.nodes)
-      .describe("Number of Elasticsearch containers in docker mode (1..9)"),
+      .describe(
+        "Number of Elasticsearch nodes: containers in docker mode, the ECK node set in kubernetes mode (1..9)",
+      ),
     heap: heap(DOCKER_CLUSTER_DEFAULTS.heap, "Heap of each Elasticsearch node"),
     memoryLimitMb: z
       .number()

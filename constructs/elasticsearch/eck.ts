@@ -180,6 +180,9 @@ export class EckElasticsearchCluster extends Construct implements ElasticsearchC
           tls: { certificate: { secretName: tlsSecretName } },
         },
         auth: { fileRealm: [{ secretName: fileRealmName }] },
+        // The data outlives the resource (ECK's default deletes the claims with the cluster;
+        // pkg/apis/elasticsearch/v1/elasticsearch_types.go, v3.5.0), as docker mode's volumes do.
+        volumeClaimDeletePolicy: "DeleteOnScaledownOnly",
         nodeSets: [
           {
             name: "default",

@@ -129,6 +129,8 @@ export class HelmGrafana extends Construct implements GrafanaTarget {
       persistence: {
         enabled: true,
         size: props.volumeSize,
+        // Helm keeps the claim on uninstall (templates/pvc.yaml takes persistence.annotations).
+        annotations: { "helm.sh/resource-policy": "keep" },
         ...(props.storageClass !== undefined ? { storageClassName: props.storageClass } : {}),
       },
       service: { type: "LoadBalancer", port: urlPort(props.url), targetPort: 3000 },

@@ -38,7 +38,7 @@ export class KubernetesPlatform extends Construct {
       ...(props.context !== undefined ? { configContext: props.context } : {}),
     };
     new KubernetesProvider(scope, "Kubernetes", kubeconfig);
-    new HelmProvider(scope, "Helm", { kubernetes: kubeconfig });
+    new HelmProvider(scope, "Helm", Object.keys(kubeconfig).length > 0 ? { kubernetes: kubeconfig } : {});
     const ns = new NamespaceV1(this, "Namespace", { metadata: { name: namespace } });
     this.namespace = namespace;
     this.operator = new EckOperator(this, "EckOperator", { managedNamespaces: [namespace] });

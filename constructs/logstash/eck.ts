@@ -17,10 +17,13 @@ import {
 } from "../kubernetes/common";
 import { LOGSTASH_DEFAULTS, type LogstashPipeline } from "./container";
 import { extractEnvReferences, renderPipeline } from "./pipeline";
-import { LOGSTASH_PATHS, PIPELINE_ID, renderLogstashSettings } from "./settings";
+import { DEAD_LETTER_MAX_BYTES, LOGSTASH_PATHS, PIPELINE_ID, renderLogstashSettings } from "./settings";
 
-/** Room the dead letter queue may take on the data volume (dead_letter_queue.max_bytes in settings.ts). */
-const DLQ_BYTES = 1024 * 1024 * 1024;
+/** Bytes of the persistent queue and the dead letter queue together: what the data volume must hold. */
+export function logstashQueueBytes(queueMaxBytes: string): number {
+  const mb = (size: string) => jvmSizeMb(size.replace(/b$/, ""));
+  return (mb(queueMaxBytes) + mb(DEAD_LETTER_MAX_BYTES)) * 1024 * 1024;
+}
 
 /** The volume claim ECK mounts at path.data (elastic/cloud-on-k8s pkg/controller/logstash/volume/names.go, v3.5.0). */
 export const LOGSTASH_DATA_CLAIM = "logstash-data";
@@ -103,12 +106,11 @@ export class EckLogstash extends Construct {
       fail("memoryLimitMb", props.memoryLimitMb, `must be at least heap + 512 (${heapMb + 512})`);
     const volumeProblem = quantityProblem(props.volumeSize);
     if (volumeProblem) fail("volumeSize", props.volumeSize, volumeProblem);
-    const queueBytes = jvmSizeMb(props.queueMaxBytes.replace(/b$/, "")) * 1024 * 1024;
-    if (quantityBytes(props.volumeSize) < queueBytes + DLQ_BYTES)
+    if (quantityBytes(props.volumeSize) < logstashQueueBytes(props.queueMaxBytes))
       fail(
         "volumeSize",
         props.volumeSize,
-        `must hold the queue (${props.queueMaxBytes}) and the dead letter queue (1gb)`,
+        `must hold the persistent queue (${props.queueMaxBytes}) and the dead letter queue (${DEAD_LETTER_MAX_BYTES})`,
       );
     if (props.gelfNodePort !== undefined) {
       if (props.gelfService !== "NodePort")
