@@ -1,4 +1,6 @@
-import { ConfigError, parseConfig } from "../../config";
+import { join } from "node:path";
+import { ConfigError, loadConfig, parseConfig } from "../../config";
+import { resourceAt, synthStack } from "../support/synth";
 import { quantityBytes, quantityProblem } from "../../constructs/kubernetes/common";
 import { KUBERNETES_CONFIGS } from "../support/kubernetes";
 
@@ -133,5 +135,16 @@ describe("Kubernetes quantities (apimachinery pkg/api/resource/quantity.go suffi
   it.each(["10Gx", "10 Gi", "-1Gi", "Gi", "0", "1e3", "10gi", ""])("refuses %j", (q) => {
     expect(quantityProblem(q)).toBeDefined();
     expect(quantityBytes(q)).toBeNaN();
+  });
+});
+
+describe("examples/kubernetes/stack.yaml (README's example)", () => {
+  it("loads and synthesizes three ECK nodes with its sizes", () => {
+    const config = loadConfig({ STACK_CONFIG: join(__dirname, "../../examples/kubernetes/stack.yaml") });
+    expect(config.mode).toBe("kubernetes");
+    const tf = synthStack(config);
+    const es = resourceAt(tf, "helm_release", "Elasticsearch/Cluster/Resources/Release");
+    expect(es.values).toEqual([expect.stringContaining('"count":3')]);
+    expect(es.values).toEqual([expect.stringContaining('"storage":"50Gi"')]);
   });
 });

@@ -2,6 +2,7 @@ import { Testing } from "cdktf";
 import { parseConfig, type StackConfigInput } from "../../config";
 import { AnalyticsStack } from "../../app/analytics-stack";
 import { STACK_NAME } from "../../app/app-support";
+import { KUBERNETES_CONFIGS } from "./kubernetes";
 
 /** Terraform JSON as cdktf synthesizes it. */
 export interface TfJson {
@@ -70,4 +71,5 @@ export const SHIPPED_CONFIGS: Record<string, StackConfigInput> = {
   },
   dockerKibana: { kibana: { enabled: true } },
   elasticCloudKibana: { ...CONFIGS.elasticCloud, kibana: { enabled: true } },
+  ...KUBERNETES_CONFIGS,
 };
