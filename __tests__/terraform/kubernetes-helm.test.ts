@@ -52,9 +52,9 @@ function throwawayStack(): Record<string, unknown> {
   return JSON.parse(Testing.synth(stack)) as Record<string, unknown>;
 }
 
-type Release = { set: Record<string, unknown>[] };
+type ReleaseJson = { set: Record<string, unknown>[] };
 const releaseOf = (tf: Record<string, unknown>) =>
-  (tf["resource"] as Record<string, Record<string, Release>>)["helm_release"]["Chart"];
+  (tf["resource"] as Record<string, Record<string, ReleaseJson>>)["helm_release"]["Chart"];
 
 /** A set element without its required `name`: Terraform itself must refuse it. */
 function withoutSetName(): Record<string, unknown> {
