@@ -341,3 +341,23 @@ describe("everything above the cluster is docker mode's", () => {
     expect(tf.output?.grafana_admin_password.sensitive).toBe(true);
   });
 });
+
+describe("secrets reach the cluster only through kubernetes_secret_v1", () => {
+  // Helm keeps a release's values in its release secret and the objects show them to anyone who
+  // may read the resources: they carry names of secrets, never a Terraform value.
+  it.each([
+    ["kubernetes", tf],
+    ["kubernetesKibana", withKibana],
+  ])("no release of the %s stack interpolates a Terraform value", (_name, stack) => {
+    for (const [address, release] of Object.entries(resourcesOf(stack, "helm_release")))
+      for (const values of release.values as string[])
+        // A raw `${…}`, or a resource reference the local chart's escaping turned into text.
+        expect({
+          address,
+          interpolations: values.match(/[$%]\{([a-z_]+\.[A-Za-z0-9_]+\.|[^}]*\()/g) ?? [],
+        }).toEqual({
+          address,
+          interpolations: [],
+        });
+  });
+});
