@@ -27,6 +27,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import { parseAllDocuments } from "yaml";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -253,3 +254,25 @@ export function validateCustomResource(manifest: unknown): string[] {
   if (!validate(manifest)) errors.push(...(validate.errors ?? []).map(message));
   return [...new Set(errors)].map((e) => `${who}: ${e}`);
 }
+
+/**
+ * `node scripts/run-ts.mjs scripts/kubernetes/crd-validate.ts FILE...`: validates every ECK
+ * resource in YAML or JSON manifest files (other kinds are skipped); exits 1 on any error.
+ */
+export function main(files: readonly string[] = process.argv.slice(2)): number {
+  let errors = 0;
+  for (const file of files) {
+    const docs = parseAllDocuments(fs.readFileSync(file, "utf8")).map((d) => d.toJSON() as unknown);
+    for (const doc of docs) {
+      if (!isObject(doc) || typeof doc["apiVersion"] !== "string") continue;
+      if (!vendoredCrds().some((c) => String(doc["apiVersion"]).startsWith(`${c.spec.group}/`))) continue;
+      for (const e of validateCustomResource(doc)) {
+        process.stderr.write(`${file}: ${e}\n`);
+        errors++;
+      }
+    }
+  }
+  return errors > 0 ? 1 : 0;
+}
+
+if (require.main === module) process.exitCode = main();
