@@ -6,7 +6,7 @@ import {
   quantityProblem,
 } from "../constructs/kubernetes/common";
 import { ECK_CLUSTER_DEFAULTS } from "../constructs/elasticsearch/eck";
-import { ECK_LOGSTASH_DEFAULTS, logstashQueueBytes } from "../constructs/logstash/eck";
+import { ECK_LOGSTASH_DEFAULTS, eckRunsLogstash, logstashQueueBytes } from "../constructs/logstash/eck";
 import { DEAD_LETTER_MAX_BYTES } from "../constructs/logstash/settings";
 import { HELM_GRAFANA_DEFAULTS } from "../constructs/grafana/helm";
 import { KUBERNETES_PLATFORM_DEFAULTS } from "../constructs/kubernetes/platform";
@@ -126,7 +126,7 @@ interface WholeConfig {
     readonly alert: { readonly contact: { readonly type: string } };
   };
   readonly kibana: { readonly enabled: boolean; readonly url?: string; readonly version: string };
-  readonly logstash: { readonly queueMaxBytes: string };
+  readonly logstash: { readonly queueMaxBytes: string; readonly version: string };
 }
 
 /** The rules of mode: kubernetes, and the kubernetes.* keys no other mode reads. */
@@ -197,6 +197,12 @@ export function kubernetesIssues(c: WholeConfig, ctx: z.RefinementCtx): void {
       ["elasticsearch", "replicas"],
       c.elasticsearch.replicas,
       `must be less than elasticsearch.nodes (${c.elasticsearch.nodes}): a replica never sits on its primary's node, so the cluster would stay yellow`,
+    );
+  if (/^[0-9]+\.[0-9]+\.[0-9]+$/.test(c.logstash.version) && !eckRunsLogstash(c.logstash.version))
+    issue(
+      ["logstash", "version"],
+      c.logstash.version,
+      "must be at least 8.12.0 in kubernetes mode (ECK 3.5.0 runs Logstash from 8.12)",
     );
   const volume = k.logstash.volumeSize;
   if (

@@ -114,6 +114,13 @@ describe("kubernetes config", () => {
       ],
     ],
     [k8s({ surprise: 1 }), ["config: kubernetes.surprise = 1: unknown key"]],
+    // SupportedLogstashVersions (elastic/cloud-on-k8s pkg/controller/common/version/version.go, v3.5.0).
+    [
+      k8s({}, { logstash: { version: "8.11.4" } }),
+      [
+        'config: logstash.version = "8.11.4": must be at least 8.12.0 in kubernetes mode (ECK 3.5.0 runs Logstash from 8.12)',
+      ],
+    ],
   ])("%j fails with one line per problem", (input, expected) => {
     expect(problems(input)).toEqual(expected);
   });

@@ -361,3 +361,8 @@ describe("secrets reach the cluster only through kubernetes_secret_v1", () => {
         });
   });
 });
+
+it("synthesizes the same JSON twice (the local chart's asset path is a content hash)", () => {
+  expect(JSON.stringify(synthStack(KUBERNETES_CONFIGS.kubernetesKibana))).toBe(JSON.stringify(withKibana));
+  expect(JSON.stringify(withKibana)).not.toMatch(/\/(home|root|work|tmp|Users)\//);
+});

@@ -28,6 +28,23 @@ export function logstashQueueBytes(queueMaxBytes: string): number {
 /** The volume claim ECK mounts at path.data (elastic/cloud-on-k8s pkg/controller/logstash/volume/names.go, v3.5.0). */
 export const LOGSTASH_DATA_CLAIM = "logstash-data";
 
+/**
+ * The oldest Logstash ECK 3.5.0 runs (SupportedLogstashVersions, elastic/cloud-on-k8s
+ * pkg/controller/common/version/version.go, v3.5.0); its webhook refuses older ones.
+ */
+export const ECK_LOGSTASH_MIN_VERSION = { major: 8, minor: 12 } as const;
+
+/** Whether a pinned x.y.z version is one ECK runs. */
+export function eckRunsLogstash(version: string): boolean {
+  const m = /^([0-9]+)\.([0-9]+)\.[0-9]+$/.exec(version);
+  if (!m) return false;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return (
+    major > ECK_LOGSTASH_MIN_VERSION.major ||
+    (major === ECK_LOGSTASH_MIN_VERSION.major && minor >= ECK_LOGSTASH_MIN_VERSION.minor)
+  );
+}
+
 /** Defaults of {@link EckLogstash}; the app's config reference shows the same values. */
 export const ECK_LOGSTASH_DEFAULTS = {
   name: "elk",
@@ -44,7 +61,7 @@ export interface EckLogstashProps {
   readonly pipeline: LogstashPipeline;
   /** Name of the Logstash resource; services are `<name>-ls-<service>`. @default "elk" */
   readonly name?: string;
-  /** Pinned 8.x version, at least 8.7 (ECK's Logstash support). @default "8.19.18" */
+  /** Pinned version, at least 8.12 (ECK 3.5.0's Logstash support). @default "8.19.18" */
   readonly version?: string;
   /** JVM heap. @default "256m" */
   readonly heap?: string;
@@ -94,12 +111,11 @@ export class EckLogstash extends Construct {
     };
     if (!DNS_LABEL_PATTERN.test(props.name) || props.name.length > 36)
       fail("name", props.name, "must be a DNS label of at most 36 characters");
-    const m = /^([0-9]+)\.([0-9]+)\.[0-9]+$/.exec(props.version);
-    if (!m || Number(m[1]) < 8 || (Number(m[1]) === 8 && Number(m[2]) < 7))
+    if (!eckRunsLogstash(props.version))
       fail(
         "version",
         props.version,
-        "must be a pinned version of at least 8.7.0 (ECK runs Logstash from 8.7)",
+        "must be a pinned version of at least 8.12.0 (ECK 3.5.0 runs Logstash from 8.12)",
       );
     const heapMb = jvmSizeMb(props.heap);
     if (props.memoryLimitMb < heapMb + 512)
