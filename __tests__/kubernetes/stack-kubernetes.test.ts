@@ -366,3 +366,16 @@ it("synthesizes the same JSON twice (the local chart's asset path is a content h
   expect(JSON.stringify(synthStack(KUBERNETES_CONFIGS.kubernetesKibana))).toBe(JSON.stringify(withKibana));
   expect(JSON.stringify(withKibana)).not.toMatch(/\/(home|root|work|tmp|Users)\//);
 });
+
+it("rolls Logstash when the Ruby library changes", () => {
+  const annotation = (stack: TfJson) =>
+    kind(releaseObjects(stack, "Logstash"), "Logstash").spec.podTemplate.metadata.annotations[
+      "elk-grafana-cdktf/files-sha256"
+    ] as string;
+  const redacting = synthStack({
+    ...KUBERNETES_CONFIGS.kubernetes,
+    logstash: { responseTime: { enabled: true } },
+  });
+  expect(annotation(tf)).toMatch(/^[0-9a-f]{64}$/);
+  expect(annotation(redacting)).not.toBe(annotation(tf));
+});

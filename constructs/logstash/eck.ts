@@ -206,8 +206,10 @@ export class EckLogstash extends Construct {
     if (!gelf) throw new Error(`${this.node.path}: the pipeline has no UDP (GELF) input`);
     const http = ports.find((p) => p.protocol === "tcp");
     this.gelfServiceName = `${props.name}-ls-gelf`;
+    // Of the literal files only: the CA is a Terraform value (unknown at synth), and it changes
+    // with the CA itself (5 years), when every certificate is reissued and the pods restart anyway.
     const sha = createHash("sha256")
-      .update(mounted.map((f) => f.content).join(""))
+      .update((props.pipeline.files ?? []).map((f) => f.content).join(""))
       .digest("hex");
     this.resource = {
       apiVersion: "logstash.k8s.elastic.co/v1alpha1",
@@ -230,7 +232,7 @@ export class EckLogstash extends Construct {
           },
         ],
         podTemplate: {
-          // A changed library or CA rolls the pod (a mounted ConfigMap alone would not restart Logstash).
+          // A changed library rolls the pod (a mounted ConfigMap alone would not restart Logstash).
           metadata: { annotations: { "elk-grafana-cdktf/files-sha256": sha } },
           spec: {
             containers: [
