@@ -4,8 +4,9 @@ import {
   NODE_PORT_RANGE,
   quantityBytes,
   quantityProblem,
+  urlPort,
 } from "../constructs/kubernetes/common";
-import { ECK_CLUSTER_DEFAULTS } from "../constructs/elasticsearch/eck";
+import { ECK_CLUSTER_DEFAULTS, ES_HTTP_PORT } from "../constructs/elasticsearch/eck";
 import { ECK_LOGSTASH_DEFAULTS, eckRunsLogstash, logstashQueueBytes } from "../constructs/logstash/eck";
 import { DEAD_LETTER_MAX_BYTES } from "../constructs/logstash/settings";
 import { HELM_GRAFANA_DEFAULTS } from "../constructs/grafana/helm";
@@ -148,6 +149,13 @@ export function kubernetesIssues(c: WholeConfig, ctx: z.RefinementCtx): void {
         issue(["kubernetes", key], k[key], `only used in kubernetes mode (mode is ${c.mode})`);
     return;
   }
+  const esUrl = k.elasticsearchUrl;
+  if (esUrl !== undefined && /^https:\/\/[^/?#]+\/?$/.test(esUrl) && urlPort(esUrl) !== ES_HTTP_PORT)
+    issue(
+      ["kubernetes", "elasticsearchUrl"],
+      esUrl,
+      `must name port ${ES_HTTP_PORT} (e.g. https://es.example.com:${ES_HTTP_PORT}): ECK's HTTP service keeps its port, which its Kibana association calls`,
+    );
   for (const key of ["elasticsearchUrl", "grafanaUrl"] as const)
     if (k[key] === undefined)
       issue(["kubernetes", key], k[key], "kubernetes mode needs it (the providers are configured at plan)");

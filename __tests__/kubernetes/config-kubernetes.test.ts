@@ -60,6 +60,12 @@ describe("kubernetes config", () => {
     ],
     [k8s({}, { elasticsearch: { nodes: 0 } }), ["config: elasticsearch.nodes = 0: must be >= 1"]],
     [
+      k8s({ elasticsearchUrl: "https://es.example.com" }),
+      [
+        'config: kubernetes.elasticsearchUrl = "https://es.example.com": must name port 9200 (e.g. https://es.example.com:9200): ECK\'s HTTP service keeps its port, which its Kibana association calls',
+      ],
+    ],
+    [
       k8s({ elasticsearch: { volumeSize: "10Gx" } }),
       [
         'config: kubernetes.elasticsearch.volumeSize = "10Gx": must be a positive Kubernetes quantity such as 10Gi, 512Mi, 500m or 2',

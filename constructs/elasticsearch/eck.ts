@@ -26,6 +26,9 @@ export const ECK_CLUSTER_DEFAULTS = {
   cpu: "1",
 } as const;
 
+/** Port of ECK's Elasticsearch HTTP service (network.HTTPPort, elastic/cloud-on-k8s v3.5.0). */
+export const ES_HTTP_PORT = 9200;
+
 /** File-realm user the providers authenticate as; its password is known to Terraform in advance. */
 export const ECK_TERRAFORM_USER = "terraform";
 
@@ -101,6 +104,8 @@ export class EckElasticsearchCluster extends Construct implements ElasticsearchC
     if (!DNS_LABEL_PATTERN.test(props.namespace)) fail("namespace", props.namespace, "must be a DNS label");
     if (!/^https:\/\/[^/]+\/?$/.test(props.url))
       fail("url", props.url, "must be an https URL without a path");
+    if (urlPort(props.url) !== ES_HTTP_PORT)
+      fail("url", props.url, `must name port ${ES_HTTP_PORT}, the port of ECK's HTTP service`);
     if (!Number.isInteger(props.nodes) || props.nodes < 1)
       fail("nodes", props.nodes, "must be an integer >= 1");
     for (const key of ["volumeSize", "memory", "cpu"] as const) {
@@ -116,7 +121,7 @@ export class EckElasticsearchCluster extends Construct implements ElasticsearchC
     const inCluster = `${service}.${props.namespace}.svc`;
     this.providerEndpoint = props.url.replace(/\/$/, "");
     this.publicEndpoint = this.providerEndpoint;
-    this.clusterEndpoint = `https://${inCluster}:9200`;
+    this.clusterEndpoint = `https://${inCluster}:${ES_HTTP_PORT}`;
     this.clientEndpoints = [this.clusterEndpoint];
 
     const cert = props.ca.issue("Http", {
@@ -170,13 +175,10 @@ export class EckElasticsearchCluster extends Construct implements ElasticsearchC
       spec: {
         version: props.version,
         http: {
-          service: {
-            spec: {
-              type: "LoadBalancer",
-              // User-given ports replace ECK's (pkg/controller/common/defaults/service.go, v3.5.0).
-              ports: [{ name: "https", port: urlPort(props.url), targetPort: 9200, protocol: "TCP" }],
-            },
-          },
+          // ECK's own port (9200) stays: its associations (Kibana's elasticsearchRef) call
+          // <name>-es-http.<namespace>.svc:9200 (pkg/controller/elasticsearch/services/services.go
+          // ExternalServiceURL, v3.5.0), so the URL must name that port too.
+          service: { spec: { type: "LoadBalancer" } },
           tls: { certificate: { secretName: tlsSecretName } },
         },
         auth: { fileRealm: [{ secretName: fileRealmName }] },

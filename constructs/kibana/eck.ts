@@ -107,7 +107,7 @@ export class EckKibana extends Construct implements KibanaTarget {
       name: `${name}-kb-ready`,
       namespace: props.namespace,
       image: `docker.elastic.co/kibana/kibana:${version}`,
-      script: `curl -fsS --cacert /ca/ca.crt https://${inCluster}:5601/api/status | grep -Eq '"level": ?"available"'`,
+      script: `curl -fsS --cacert /ca/ca.crt https://${inCluster}:${urlPort(props.url)}/api/status | grep -Eq '"level": ?"available"'`,
       volumes: [
         { name: "ca", secret: { secretName: tlsSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } },
       ],
