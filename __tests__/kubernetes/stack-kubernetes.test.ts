@@ -95,6 +95,8 @@ describe("Elasticsearch through ECK", () => {
     expect((secret.data as Obj)["ca.crt"]).toMatch(
       /^\$\{tls_self_signed_cert\.Ca_Cert_[0-9A-F]+\.cert_pem\}$/,
     );
+    // ECK's own client checks the chain but not the name (pkg/controller/common/http/http_client.go,
+    // v3.5.0); Kibana's association and Logstash call <name>-es-http.<namespace>.svc, the providers the URL.
     const request = resourceAt(tf, "tls_cert_request", "Ca/Http/Request");
     expect(request.dns_names).toEqual(
       expect.arrayContaining(["es.example.com", "elk-es-http", "elk-es-http.elk.svc"]),
