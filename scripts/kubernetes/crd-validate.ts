@@ -79,7 +79,7 @@ const DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z
 const DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 const stringMap = { type: "object", additionalProperties: { type: "string" } };
 
-/** metav1.ObjectMeta's JSON fields (k8s.io/apimachinery pkg/apis/meta/v1/types.go). */
+/** metav1.ObjectMeta's JSON fields (kubernetes/apimachinery pkg/apis/meta/v1/types.go at v0.35.7). */
 const OBJECT_META: JsonObject = {
   type: "object",
   additionalProperties: false,

@@ -29,7 +29,8 @@ import { frameworkSchema, parseGoFiles } from "./go-schema.mjs";
 // These edits bring them to the tag; each one was found by --check-bindings against the
 // prebuilt @cdktf bindings of that exact version (see providers/README.md).
 // kubernetes 2.38.0: its tag's pages miss a few attributes the code has (found the same way,
-// and read in kubernetes/resource_kubernetes_secret.go / structure_network_policy.go there).
+// and read there: kubernetes/provider.go maps both secret names to resourceKubernetesSecretV1();
+// end_port is in kubernetes/resource_kubernetes_network_policy_v1.go).
 const endPort = (kind, dir) => ({
   add: `resource_schemas.${kind}.spec.${dir}.ports.end_port`,
   attribute: { optional: true, type: "number" },
