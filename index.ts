@@ -18,7 +18,23 @@ export {
   type DockerClusterProps,
   type ElasticsearchConnection,
   type ExternalClusterProps,
+  type SecureSettingValue,
 } from "./constructs/elasticsearch/cluster";
+export {
+  OBJECT_STORE_SECURE_SETTINGS,
+  SNAPSHOT_DEFAULTS,
+  SnapshotPolicy,
+  secureSettingName,
+  type ObjectStoreType,
+  type SnapshotPolicyProps,
+  type SnapshotRepositorySpec,
+} from "./constructs/elasticsearch/snapshots";
+export {
+  cronProblem,
+  parseCron,
+  previousFireTimes,
+  type CronSchedule,
+} from "./constructs/elasticsearch/cron";
 export {
   MappedIndex,
   TimeSeriesIndices,

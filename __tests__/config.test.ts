@@ -132,9 +132,13 @@ describe("bad input: one line per problem naming key, value and rule", () => {
     expect(both).toEqual([
       expect.stringContaining("set elasticsearch.endpoint or elasticsearch.cloudId, not both"),
     ]);
-    expect(problems({ mode: "external", elasticsearch: { endpoint: "https://es.example.com" } })).toEqual([
-      "config: grafana.url = (missing): external mode needs grafana.url",
-    ]);
+    // backups.repository has its own rule for a self-managed cluster (backups-config.test.ts).
+    const noGrafana = {
+      mode: "external",
+      elasticsearch: { endpoint: "https://es.example.com" },
+      backups: { enabled: false },
+    };
+    expect(problems(noGrafana)).toEqual(["config: grafana.url = (missing): external mode needs grafana.url"]);
   });
 
   it("refuses a malformed cloud id and an endpoint that is not http(s)", () => {
@@ -152,6 +156,7 @@ describe("bad input: one line per problem naming key, value and rule", () => {
         mode: "external",
         elasticsearch: { endpoint: "ftp://es" },
         grafana: { url: "https://g.example.com" },
+        backups: { enabled: false },
       }),
     ).toEqual([expect.stringMatching(/^config: elasticsearch.endpoint = "ftp:\/\/es": /)]);
   });
@@ -185,6 +190,7 @@ describe("bad input: one line per problem naming key, value and rule", () => {
       mode: "external",
       elasticsearch: { endpoint: "https://es.example.com:9243" },
       grafana: { url: "https://grafana.example.com", smtp, alert: { contact: email } },
+      backups: { enabled: false },
     };
     expect(problems(external)).toEqual([
       expect.stringMatching(

@@ -219,8 +219,10 @@ describe("docker cluster", () => {
       for (const v of volumes) expect(v.lifecycle).toEqual({ prevent_destroy: true });
       for (const c of containers(tf)) {
         const mounts = c.volumes as { container_path: string; volume_name: string }[];
+        // Its data volume, and the snapshot volume every node shares.
         expect(mounts).toEqual([
           expect.objectContaining({ container_path: "/usr/share/elasticsearch/data" }),
+          expect.objectContaining({ container_path: "/usr/share/elasticsearch/snapshots" }),
         ]);
       }
     }

@@ -46,6 +46,7 @@ describe("the default stack", () => {
     const volumes = Object.values(resourcesOf(tf, "docker_volume"));
     expect(volumes.map((v) => v.name).sort()).toEqual([
       "elk-es-0-data",
+      "elk-es-snapshots",
       "elk-grafana-data",
       "elk-logstash-data",
     ]);

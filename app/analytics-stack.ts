@@ -28,11 +28,19 @@ import {
   DockerElasticsearchCluster,
   ExternalElasticsearchCluster,
   type ElasticsearchConnection,
+  type SecureSettingValue,
 } from "../constructs/elasticsearch/cluster";
 import { catalogueMappings } from "../constructs/elasticsearch/definitions";
 import { MappedIndex, TimeSeriesIndices } from "../constructs/elasticsearch/indices";
 import { ScopedApiKey } from "../constructs/elasticsearch/security";
 import { signalIntegrationBody } from "../constructs/elasticsearch/signal";
+import {
+  OBJECT_STORE_SECURE_SETTINGS,
+  secureSettingName,
+  SNAPSHOT_DEFAULTS,
+  SnapshotPolicy,
+  type SnapshotRepositorySpec,
+} from "../constructs/elasticsearch/snapshots";
 import { Logstash } from "../constructs/logstash/container";
 import { dreamFactoryPipeline, type DreamFactoryPipeline } from "../constructs/logstash/dreamfactory";
 import { DockerGrafana, ExternalGrafana, type GrafanaTarget } from "../constructs/grafana/instance";
@@ -48,7 +56,12 @@ import {
   buildErrorRateAlertRule,
   buildEventsDashboard,
 } from "../constructs/grafana/dashboards";
-import { DockerKibana, ExternalKibana, type KibanaTarget } from "../constructs/kibana/instance";
+import {
+  DockerKibana,
+  ExternalKibana,
+  KIBANA_FEATURE_STATE,
+  type KibanaTarget,
+} from "../constructs/kibana/instance";
 import { KibanaDataView } from "../constructs/kibana/data-views";
 import { tlsNameProblems, type TlsUse } from "../constructs/tls-names";
 import { configureBackend } from "./backend";
@@ -73,6 +86,11 @@ export const CONTENT_UIDS = {
   alertRule: "api-error-rate",
 } as const;
 
+/** Name of the stack's SLM policy (and of its repository when the stack registers one); the smoke check reads it. */
+export function snapshotPolicyName(config: Pick<StackConfig, "docker">): string {
+  return `${config.docker.namePrefix}-snapshots`;
+}
+
 /** The app's Kibana data view ids: Discover links use them, so changing one breaks them. */
 export const DATA_VIEW_IDS = {
   events: "datafly-events",
@@ -96,6 +114,8 @@ export interface AnalyticsElasticsearch {
   readonly logstashWriter: ScopedApiKey;
   /** Grafana's key: read the log indices and the events index. */
   readonly grafanaReader: ScopedApiKey;
+  /** The SLM policy (and repository), unless backups are off. */
+  readonly backups?: SnapshotPolicy;
 }
 
 /**
@@ -300,9 +320,13 @@ export class AnalyticsStack extends TerraformStack {
     // A plain scope keeps the resources' addresses (Elasticsearch_Events_Index_…) as they were.
     const scope = new Construct(this, "Elasticsearch");
     const es = config.elasticsearch;
+    const backupRepo = this.backupRepository(config);
     const connection: ElasticsearchConnection =
       k8s && ca
-        ? k8s.elasticsearch(scope, ca)
+        ? k8s.elasticsearch(scope, ca, {
+            ...(backupRepo?.type === "fs" ? { snapshotPath: backupRepo.location } : {}),
+            secureSettings: this.backupSecureSettings(backupRepo),
+          })
         : ca
           ? new DockerElasticsearchCluster(scope, "Cluster", {
               namePrefix: config.docker.namePrefix,
@@ -314,6 +338,8 @@ export class AnalyticsStack extends TerraformStack {
               port: es.port,
               bindAddress: config.docker.bindAddress,
               logRotation: config.docker.logRotation,
+              ...(backupRepo?.type === "fs" ? { snapshotPath: backupRepo.location } : {}),
+              secureSettings: this.backupSecureSettings(backupRepo),
               ca,
             })
           : new ExternalElasticsearchCluster(scope, "Cluster", {
@@ -357,7 +383,57 @@ export class AnalyticsStack extends TerraformStack {
     });
     logs.grantRead(grafanaReader);
     events.grantRead(grafanaReader);
-    return { connection, events, logs, eventsWriter, logstashWriter, grafanaReader };
+    const backups = backupRepo
+      ? new SnapshotPolicy(scope, "Backups", {
+          cluster: connection,
+          name: snapshotPolicyName(config),
+          repository: backupRepo,
+          indices: [events, logs],
+          ...(config.kibana.enabled ? { featureStates: [KIBANA_FEATURE_STATE] } : {}),
+          schedule: config.backups.schedule,
+          retentionDays: config.backups.retentionDays,
+          minCount: config.backups.minCount,
+          maxCount: config.backups.maxCount,
+        })
+      : undefined;
+    return { connection, events, logs, eventsWriter, logstashWriter, grafanaReader, backups };
+  }
+
+  /**
+   * The object store's credentials as sensitive variables (backups_s3_secret_key, …) that the
+   * docker nodes add to their keystore; an external cluster's keystore is not the stack's.
+   */
+  private backupSecureSettings(repo: SnapshotRepositorySpec | undefined): SecureSettingValue[] {
+    if (repo === undefined || repo.type === "fs" || repo.type === "existing") return [];
+    const client = repo.client ?? "default";
+    return OBJECT_STORE_SECURE_SETTINGS[repo.type].map((s) => ({
+      setting: secureSettingName(repo.type, client, s.key),
+      file: s.file,
+      value: new TerraformVariable(this, `backups_${repo.type}_${s.key}`, {
+        type: "string",
+        sensitive: true,
+        description: `${s.description} (keystore: ${secureSettingName(repo.type, client, s.key)}).`,
+      }).stringValue,
+    }));
+  }
+
+  /** Where snapshots go: config's choice, else fs in docker and found-snapshots on Elastic Cloud. */
+  private backupRepository(config: StackConfig): SnapshotRepositorySpec | undefined {
+    const b = config.backups;
+    if (!b.enabled) return undefined;
+    const r = b.repository;
+    if (r === undefined)
+      return config.mode === "docker" || config.mode === "kubernetes"
+        ? { type: "fs", location: SNAPSHOT_DEFAULTS.fsLocation }
+        : { type: "existing", name: SNAPSHOT_DEFAULTS.cloudRepository };
+    if (r.type === "fs") return { type: "fs", location: SNAPSHOT_DEFAULTS.fsLocation };
+    if (r.type === "existing") return { type: "existing", name: r.name };
+    return {
+      type: r.type,
+      bucket: r.bucket,
+      client: r.client,
+      ...(r.basePath !== undefined ? { basePath: r.basePath } : {}),
+    };
   }
 
   /** Credentials of an existing cluster, as sensitive variables with plain names (var.elasticsearch_password). */

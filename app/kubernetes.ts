@@ -3,7 +3,7 @@ import type { ITerraformDependable } from "cdktf";
 import type { StackConfig } from "../config";
 import type { CertificateAuthority } from "../constructs/pki/certificate-authority";
 import { KubernetesPlatform } from "../constructs/kubernetes/platform";
-import { EckElasticsearchCluster } from "../constructs/elasticsearch/eck";
+import { EckElasticsearchCluster, type EckClusterProps } from "../constructs/elasticsearch/eck";
 import { EckLogstash } from "../constructs/logstash/eck";
 import type { LogstashPipeline } from "../constructs/logstash/container";
 import { HelmGrafana } from "../constructs/grafana/helm";
@@ -30,7 +30,11 @@ export class KubernetesParts {
     return this.k.storageClass !== undefined ? { storageClass: this.k.storageClass } : {};
   }
 
-  elasticsearch(scope: Construct, ca: CertificateAuthority): EckElasticsearchCluster {
+  elasticsearch(
+    scope: Construct,
+    ca: CertificateAuthority,
+    backups: Pick<EckClusterProps, "snapshotPath" | "secureSettings">,
+  ): EckElasticsearchCluster {
     const es = this.config.elasticsearch;
     return new EckElasticsearchCluster(scope, "Cluster", {
       namespace: this.platform.namespace,
@@ -42,6 +46,7 @@ export class KubernetesParts {
       volumeSize: this.k.elasticsearch.volumeSize,
       memory: this.k.elasticsearch.memory,
       cpu: this.k.elasticsearch.cpu,
+      ...backups,
       dependsOn: this.platform.ready,
     });
   }

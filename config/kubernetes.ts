@@ -128,6 +128,7 @@ interface WholeConfig {
   };
   readonly kibana: { readonly enabled: boolean; readonly url?: string; readonly version: string };
   readonly logstash: { readonly queueMaxBytes: string; readonly version: string };
+  readonly backups: { readonly enabled: boolean; readonly repository?: { readonly type: string } };
 }
 
 /** The rules of mode: kubernetes, and the kubernetes.* keys no other mode reads. */
@@ -211,6 +212,13 @@ export function kubernetesIssues(c: WholeConfig, ctx: z.RefinementCtx): void {
       ["logstash", "version"],
       c.logstash.version,
       "must be at least 8.12.0 in kubernetes mode (ECK 3.5.0 runs Logstash from 8.12)",
+    );
+  const repo = c.backups.repository?.type ?? "fs";
+  if (c.backups.enabled && repo === "fs" && c.elasticsearch.nodes > 1)
+    issue(
+      ["backups", "repository"],
+      c.backups.repository,
+      `fs (the default) needs one filesystem all ${c.elasticsearch.nodes} nodes share, and ECK's claims are per node: use s3, gcs, azure or existing, or backups.enabled: false`,
     );
   const volume = k.logstash.volumeSize;
   if (

@@ -7,6 +7,7 @@ import { DOCKER_GRAFANA_DEFAULTS } from "../constructs/grafana/instance";
 import { DOCKER_KIBANA_DEFAULTS } from "../constructs/kibana/instance";
 import { cloudIdToKibanaUrl } from "../constructs/kibana/cloud-id";
 import { LOGSTASH_DEFAULTS } from "../constructs/logstash/container";
+import { cronProblem, SNAPSHOT_DEFAULTS } from "../constructs/elasticsearch/snapshots";
 import { kubernetes, kubernetesIssues } from "./kubernetes";
 
 /**
@@ -336,6 +337,66 @@ const backend = z
     "Where Terraform keeps the state: local (default, terraform.analytics.tfstate in the project folder), s3 or gcs for a team; credentials come from the usual provider environment",
   );
 
+const count = (def: number, what: string) =>
+  z.number().int().min(1).max(10000).default(def).describe(`${what} (1..10000)`);
+
+const backups = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe("Snapshot the events and log indices on a schedule (SLM)"),
+    schedule: z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = cronProblem(value);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .default(SNAPSHOT_DEFAULTS.schedule)
+      .describe(
+        "When snapshots are taken (UTC), an Elasticsearch cron expression: seconds first, e.g. 0 30 1 * * ?",
+      ),
+    retentionDays: count(SNAPSHOT_DEFAULTS.retentionDays, "Days a snapshot is kept"),
+    minCount: count(SNAPSHOT_DEFAULTS.minCount, "Snapshots always kept, however old"),
+    maxCount: count(SNAPSHOT_DEFAULTS.maxCount, "Snapshots kept at most, however young"),
+    repository: z
+      .discriminatedUnion("type", [
+        z.strictObject({ type: z.literal("fs") }),
+        z.strictObject({
+          type: z.literal("existing"),
+          name: z.string().min(1).describe("Name of a repository registered on the cluster"),
+        }),
+        ...(["s3", "gcs", "azure"] as const).map((type) =>
+          z.strictObject({
+            type: z.literal(type),
+            bucket: z
+              .string()
+              .min(1)
+              .describe(type === "azure" ? "Azure container" : "Bucket"),
+            basePath: z.string().min(1).optional().describe("Path of the repository in the bucket"),
+            client: z
+              .string()
+              .regex(/^[a-z0-9_-]+$/, { message: "must be a client name such as default" })
+              .default("default")
+              .describe(
+                `Client whose credentials are keystore secure settings (${type}.client.<client>.*): in docker mode the stack adds them from the sensitive variables backups_${type}_*, on an external cluster they must already be in its keystore`,
+              ),
+          }),
+        ),
+      ])
+      .optional()
+      .describe(
+        `Where snapshots go: fs (docker default, a protected volume on every node), existing (Elastic Cloud default: ${SNAPSHOT_DEFAULTS.cloudRepository}; a self-managed cluster must name one), or s3 / gcs / azure`,
+      ),
+  })
+  .superRefine((b, ctx) => {
+    if (b.maxCount < b.minCount)
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxCount"],
+        input: b.maxCount,
+        message: `must be at least backups.minCount (${b.minCount})`,
+      });
+  })
+  .prefault({});
+
 export const configSchema = z
   .strictObject({
     backend,
@@ -393,9 +454,44 @@ export const configSchema = z
     logstash,
     grafana,
     kibana,
+    backups,
     kubernetes,
   })
   .superRefine((c, ctx) => {
+    const repo = c.backups.repository;
+    if (c.backups.enabled && repo !== undefined) {
+      if (c.mode === "docker" && repo.type === "existing")
+        ctx.addIssue({
+          code: "custom",
+          path: ["backups", "repository", "type"],
+          input: repo.type,
+          message: "a docker cluster has no repository of its own: use fs (default), s3, gcs or azure",
+        });
+      if (c.mode === "external" && repo.type === "fs")
+        ctx.addIssue({
+          code: "custom",
+          path: ["backups", "repository", "type"],
+          input: "fs",
+          message:
+            "only in docker mode (an external cluster's path.repo is not the stack's): use existing, s3, gcs or azure",
+        });
+    }
+    // A self-managed cluster has no repository the stack could assume (Elastic Cloud has
+    // found-snapshots); with both endpoint and cloudId set, that error says enough.
+    if (
+      c.backups.enabled &&
+      c.mode === "external" &&
+      repo === undefined &&
+      c.elasticsearch.endpoint !== undefined &&
+      c.elasticsearch.cloudId === undefined
+    )
+      ctx.addIssue({
+        code: "custom",
+        path: ["backups", "repository"],
+        input: undefined,
+        message:
+          "a self-managed cluster (elasticsearch.endpoint) needs a repository (existing, s3, gcs or azure), or backups.enabled: false",
+      });
     const es = c.elasticsearch;
     kubernetesIssues(c, ctx);
     if (c.mode === "kubernetes") return;

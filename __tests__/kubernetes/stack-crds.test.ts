@@ -23,6 +23,7 @@ const variants: Record<string, TfJson> = {
   nodePortHttpThreeNodes: synthStack({
     ...KUBERNETES_CONFIGS.kubernetes,
     elasticsearch: { nodes: 3 },
+    backups: { repository: { type: "gcs", bucket: "snapshots" } },
     logstash: { http: { enabled: true } },
     kubernetes: {
       ...KUBERNETES_CONFIGS.kubernetes.kubernetes,

@@ -69,6 +69,7 @@ describe("Elasticsearch through ECK", () => {
     const cfg = synthStack({
       ...KUBERNETES_CONFIGS.kubernetes,
       elasticsearch: { nodes: 3 },
+      backups: { repository: { type: "s3", bucket: "snapshots" } },
       kubernetes: { ...KUBERNETES_CONFIGS.kubernetes.kubernetes, storageClass: "fast-ssd" },
     });
     const es = kind(releaseObjects(cfg, "Elasticsearch/Cluster"), "Elasticsearch");

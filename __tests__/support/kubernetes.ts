@@ -17,5 +17,7 @@ export const KUBERNETES_CONFIGS = {
       kibanaUrl: "https://kibana.example.com",
     },
     kibana: { enabled: true },
+    // An object store: its credentials reach the keystore through a secret.
+    backups: { repository: { type: "s3", bucket: "elk-snapshots" } },
   },
 } satisfies Record<string, StackConfigInput>;

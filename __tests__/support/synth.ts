@@ -46,6 +46,8 @@ export const CONFIGS: Record<string, StackConfigInput> = {
     mode: "external",
     elasticsearch: { endpoint: "https://es.example.com:9243" },
     grafana: { url: "https://grafana.example.com" },
+    // A self-managed cluster has no repository the stack could assume.
+    backups: { repository: { type: "existing", name: "backups" } },
   },
   elasticCloud: {
     mode: "external",
@@ -62,14 +64,29 @@ export const CONFIGS: Record<string, StackConfigInput> = {
  */
 export const SHIPPED_CONFIGS: Record<string, StackConfigInput> = {
   ...CONFIGS,
-  webhookAlert: { grafana: { alert: { contact: { type: "webhook" } } } },
+  // Backups variants ride on configs the Terraform check runs anyway (no new Terraform runs).
+  webhookAlert: { grafana: { alert: { contact: { type: "webhook" } } }, backups: { enabled: false } },
   emailAlert: {
     grafana: {
       smtp: { host: "smtp.example.com:587", user: "alerts", fromAddress: "grafana@example.com" },
       alert: { contact: { type: "email", addresses: ["ops@example.com"] } },
     },
+    backups: {
+      schedule: "0 0 3 ? * SUN",
+      repository: { type: "s3", bucket: "analytics-snapshots", basePath: "elk" },
+    },
   },
-  dockerKibana: { kibana: { enabled: true } },
-  elasticCloudKibana: { ...CONFIGS.elasticCloud, kibana: { enabled: true } },
+  dockerKibana: {
+    kibana: { enabled: true },
+    backups: {
+      retentionDays: 7,
+      repository: { type: "gcs", bucket: "analytics-snapshots", client: "backups" },
+    },
+  },
+  elasticCloudKibana: {
+    ...CONFIGS.elasticCloud,
+    kibana: { enabled: true },
+    backups: { repository: { type: "azure", bucket: "snapshots", basePath: "elk" } },
+  },
   ...KUBERNETES_CONFIGS,
 };

@@ -16,12 +16,16 @@ import {
   type LogRotation,
   withDefaults,
 } from "../docker/common";
+import { nodeStartScript, type KeystoreEntry } from "./node-start";
 
 /**
  * Mode of the uploaded ELASTIC_PASSWORD_FILE: the image's entrypoint refuses anything but
  * 400 or 600 (`stat -L -c %a`, distribution/src/bin/elasticsearch-env-from-file).
  */
 export const ELASTIC_PASSWORD_FILE_MODE = "0600";
+
+/** The start script every docker node runs (see node-start.ts). */
+const NODE_START_PATH = "/usr/local/bin/stack-node-start.sh";
 
 /** Where the cluster's CA certificate is placed inside every container that talks to it. */
 export const ES_CA_PATH_IN_CONTAINERS = "/usr/share/certs/elasticsearch-ca.crt";
@@ -113,7 +117,29 @@ export interface DockerClusterProps {
   readonly provider?: ElasticstackProvider;
   /** Rotation of the container's json-file log. @default 10m × 5 files */
   readonly logRotation?: LogRotation;
+  /**
+   * Path of a shared-filesystem snapshot repository: one protected volume, mounted there on
+   * every node and listed in each node's `path.repo`. @default none
+   */
+  readonly snapshotPath?: string;
+  /**
+   * Secure settings added to every node's keystore at start, e.g. an object store's credentials
+   * (`s3.client.default.secret_key`). Values are Terraform references to sensitive variables,
+   * never literals; they reach the node as root-only uploads, not env. @default none
+   */
+  readonly secureSettings?: readonly SecureSettingValue[];
 }
+
+/** A keystore entry and its value (a Terraform reference to a sensitive variable). */
+export interface SecureSettingValue {
+  readonly setting: string;
+  readonly value: string;
+  /** A file setting (e.g. `gcs.client.default.credentials_file`). @default false */
+  readonly file?: boolean;
+}
+
+/** Where a node's secure-setting files are uploaded. */
+const KEYSTORE_UPLOAD_DIR = "/run/secrets/keystore";
 
 /**
  * Elasticsearch 8 in docker: N nodes with security and TLS on, certificates from the
@@ -137,6 +163,8 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
   readonly provider: ElasticstackProvider;
   /** The node containers, for escape hatches. */
   readonly containers: Container[] = [];
+  /** Path of the snapshot volume in every node, when `snapshotPath` is set. */
+  readonly snapshotPath?: string;
 
   constructor(scope: Construct, id: string, input: DockerClusterProps) {
     super(scope, id);
@@ -172,8 +200,37 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
     this.clusterAlias = `${props.namePrefix}-es`;
     this.clusterEndpoint = `https://${this.clusterAlias}:9200`;
 
+    if (props.snapshotPath !== undefined && !/^\/[A-Za-z0-9_./-]+$/.test(props.snapshotPath))
+      fail("snapshotPath", props.snapshotPath, "must be an absolute path");
+    this.snapshotPath = props.snapshotPath;
+    // One volume for all nodes: they share the docker host, so they share the repository.
+    const snapshots =
+      props.snapshotPath !== undefined
+        ? new Volume(this, "Snapshots", {
+            name: `${props.namePrefix}-es-snapshots`,
+            lifecycle: { preventDestroy: true },
+          })
+        : undefined;
+
     const certDir = "/usr/share/elasticsearch/config/certs";
     const passwordFile = "/run/secrets/elastic_password";
+    const secureSettings = (props.secureSettings ?? []).map((s) => ({
+      ...s,
+      path: `${KEYSTORE_UPLOAD_DIR}/${s.setting}`,
+    }));
+    const names = secureSettings.map((s) => s.setting);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice !== undefined) fail("secureSettings", twice, "each setting at most once");
+    const keystore: KeystoreEntry[] = secureSettings.map((s) => ({
+      setting: s.setting,
+      path: s.path,
+      file: s.file ?? false,
+    }));
+    const startScript = nodeStartScript({
+      ownFiles: [passwordFile],
+      ...(props.snapshotPath !== undefined ? { snapshotPath: props.snapshotPath } : {}),
+      keystore,
+    });
     this.nodeNames.forEach((nodeName, i) => {
       const nodeScope = new Construct(this, `Node${i}`);
       const cert = props.ca.issue(`Node${i}`, {
@@ -203,10 +260,10 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
         // Equal to memory: no swap, as Elastic recommends; and without it Docker doubles the
         // limit for swap, which the provider reads back and diffs on every plan.
         memorySwap: props.memoryLimitMb,
-        // The entrypoint starts as root only to read the root-owned 0600 password file (the
-        // provider uploads as root:root; the entrypoint wants mode 400 or 600), then runs
-        // Elasticsearch as uid 1000, gid 0 (chroot --userspec=1000:0).
+        // Root only for the start script's chown and keystore steps (uploads are root:root); it
+        // then runs the image's entrypoint as uid 1000, gid 0 (node-start.ts says why).
         user: "0:0",
+        entrypoint: ["/bin/tini", "--", NODE_START_PATH],
         env: [
           `node.name=${nodeName}`,
           `cluster.name=${props.namePrefix}-cluster`,
@@ -226,17 +283,25 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
           `xpack.security.transport.ssl.certificate=${certDir}/node.crt`,
           `xpack.security.transport.ssl.certificate_authorities=${certDir}/ca.crt`,
           "xpack.license.self_generated.type=basic",
+          ...(props.snapshotPath !== undefined ? [`path.repo=${props.snapshotPath}`] : []),
         ],
         ulimit: [{ name: "nofile", soft: 65535, hard: 65535 }],
         // Uploads are root-owned. Elasticsearch (uid 1000, gid 0) reads the key through its group;
-        // only the entrypoint and the healthcheck (root) read the password file.
+        // the start script hands the password and keystore files (0600, 0400) to uid 1000.
         upload: [
           { file: `${certDir}/ca.crt`, content: props.ca.certPem },
           { file: `${certDir}/node.crt`, content: cert.certPem },
           { file: `${certDir}/node.key`, content: cert.keyPem, permissions: "0440" },
           { file: passwordFile, content: this.password, permissions: ELASTIC_PASSWORD_FILE_MODE },
+          { file: NODE_START_PATH, content: startScript, permissions: "0500" },
+          ...secureSettings.map((s) => ({ file: s.path, content: s.value, permissions: "0400" })),
         ],
-        volumes: [{ volumeName: volume.name, containerPath: "/usr/share/elasticsearch/data" }],
+        volumes: [
+          { volumeName: volume.name, containerPath: "/usr/share/elasticsearch/data" },
+          ...(snapshots && props.snapshotPath !== undefined
+            ? [{ volumeName: snapshots.name, containerPath: props.snapshotPath }]
+            : []),
+        ],
         networksAdvanced: [{ name: props.networkName, aliases: [nodeName, this.clusterAlias] }],
         ports: i === 0 ? [{ internal: 9200, external: props.port, ip: props.bindAddress }] : [],
         healthcheck: healthcheck(

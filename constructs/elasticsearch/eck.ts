@@ -13,7 +13,7 @@ import {
   urlPort,
   type KubernetesObject,
 } from "../kubernetes/common";
-import { DOCKER_CLUSTER_DEFAULTS, type ElasticsearchConnection } from "./cluster";
+import { DOCKER_CLUSTER_DEFAULTS, type ElasticsearchConnection, type SecureSettingValue } from "./cluster";
 import { urlHost } from "../tls-names";
 
 /** Defaults of {@link EckElasticsearchCluster}; the app's config reference shows the same values. */
@@ -41,6 +41,9 @@ export const TLS_SECRET_KEYS = { cert: "tls.crt", key: "tls.key", ca: "ca.crt" }
 /** The volume claim ECK mounts as the data path (elastic/cloud-on-k8s pkg/controller/elasticsearch/volume/names.go, v3.5.0). */
 export const ES_DATA_CLAIM = "elasticsearch-data";
 
+/** The claim of the fs snapshot repository. */
+export const ES_SNAPSHOT_CLAIM = "elasticsearch-snapshots";
+
 export interface EckClusterProps {
   /** Namespace of the cluster (managed by the operator). */
   readonly namespace: string;
@@ -62,6 +65,17 @@ export interface EckClusterProps {
   readonly memory?: string;
   /** CPU request of each node. @default "1" */
   readonly cpu?: string;
+  /**
+   * Path of a shared-filesystem snapshot repository: a claim of `volumeSize` mounted there and
+   * listed in `path.repo`. One node only: ECK's claims are per node, and an fs repository must
+   * be one filesystem every node shares. @default none
+   */
+  readonly snapshotPath?: string;
+  /**
+   * Keystore entries (an object store's credentials), put in a secret that ECK adds to every
+   * node's keystore (`spec.secureSettings`). Values are Terraform references. @default none
+   */
+  readonly secureSettings?: readonly SecureSettingValue[];
   /** The operator release, which must be ready first. @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
@@ -112,6 +126,16 @@ export class EckElasticsearchCluster extends Construct implements ElasticsearchC
       const problem = quantityProblem(props[key]);
       if (problem) fail(key, props[key], problem);
     }
+    if (props.snapshotPath !== undefined) {
+      if (!/^\/[A-Za-z0-9_./-]+$/.test(props.snapshotPath))
+        fail("snapshotPath", props.snapshotPath, "must be an absolute path");
+      if (props.nodes !== 1)
+        fail(
+          "snapshotPath",
+          props.snapshotPath,
+          "needs nodes = 1: an fs repository must be one filesystem all nodes share",
+        );
+    }
     this.name = props.name;
     this.namespace = props.namespace;
     this.nodeCount = props.nodes;
@@ -160,14 +184,26 @@ export class EckElasticsearchCluster extends Construct implements ElasticsearchC
       },
     });
 
-    const volumeClaim: Record<string, unknown> = {
-      metadata: { name: ES_DATA_CLAIM },
+    const claim = (name: string): Record<string, unknown> => ({
+      metadata: { name },
       spec: {
         accessModes: ["ReadWriteOnce"],
         resources: { requests: { storage: props.volumeSize } },
         ...(props.storageClass !== undefined ? { storageClassName: props.storageClass } : {}),
       },
-    };
+    });
+    const snapshots = props.snapshotPath;
+    const keystoreName = `${props.name}-es-stack-keystore`;
+    const secureSettings = props.secureSettings ?? [];
+    const keystore =
+      secureSettings.length > 0
+        ? new SecretV1(this, "Keystore", {
+            metadata: { name: keystoreName, namespace: props.namespace },
+            // ECK adds each key of the secret to every node's keystore (spec.secureSettings).
+            data: Object.fromEntries(secureSettings.map((s) => [s.setting, s.value])),
+            dependsOn: [...(props.dependsOn ?? [])],
+          })
+        : undefined;
     const elasticsearch: KubernetesObject = {
       apiVersion: "elasticsearch.k8s.elastic.co/v1",
       kind: "Elasticsearch",
@@ -182,6 +218,7 @@ export class EckElasticsearchCluster extends Construct implements ElasticsearchC
           tls: { certificate: { secretName: tlsSecretName } },
         },
         auth: { fileRealm: [{ secretName: fileRealmName }] },
+        ...(secureSettings.length > 0 ? { secureSettings: [{ secretName: keystoreName }] } : {}),
         // The data outlives the resource (ECK's default deletes the claims with the cluster;
         // pkg/apis/elasticsearch/v1/elasticsearch_types.go, v3.5.0), as docker mode's volumes do.
         volumeClaimDeletePolicy: "DeleteOnScaledownOnly",
@@ -190,12 +227,18 @@ export class EckElasticsearchCluster extends Construct implements ElasticsearchC
             name: "default",
             count: props.nodes,
             // No mmap: no privileged init container setting vm.max_map_count on the hosts.
-            config: { "node.store.allow_mmap": false },
+            config: {
+              "node.store.allow_mmap": false,
+              ...(snapshots !== undefined ? { "path.repo": [snapshots] } : {}),
+            },
             podTemplate: {
               spec: {
                 containers: [
                   {
                     name: "elasticsearch",
+                    ...(snapshots !== undefined
+                      ? { volumeMounts: [{ name: ES_SNAPSHOT_CLAIM, mountPath: snapshots }] }
+                      : {}),
                     resources: {
                       requests: { memory: props.memory, cpu: props.cpu },
                       limits: { memory: props.memory },
@@ -204,7 +247,10 @@ export class EckElasticsearchCluster extends Construct implements ElasticsearchC
                 ],
               },
             },
-            volumeClaimTemplates: [volumeClaim],
+            volumeClaimTemplates: [
+              claim(ES_DATA_CLAIM),
+              ...(snapshots !== undefined ? [claim(ES_SNAPSHOT_CLAIM)] : []),
+            ],
           },
         ],
       },
@@ -234,7 +280,12 @@ export class EckElasticsearchCluster extends Construct implements ElasticsearchC
       name: `${props.name}-elasticsearch`,
       namespace: props.namespace,
       objects: this.objects,
-      dependsOn: [...(props.dependsOn ?? []), this.tlsSecret, this.fileRealmSecret],
+      dependsOn: [
+        ...(props.dependsOn ?? []),
+        this.tlsSecret,
+        this.fileRealmSecret,
+        ...(keystore ? [keystore] : []),
+      ],
     });
     this.ready = [this.release.release];
 

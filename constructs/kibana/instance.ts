@@ -21,6 +21,12 @@ import { cloudIdToKibanaUrl } from "./cloud-id";
 /** The built-in user Kibana's server authenticates as; Kibana 8 refuses the `elastic` superuser. */
 export const KIBANA_SYSTEM_USER = "kibana_system";
 
+/**
+ * The Elasticsearch feature whose state holds Kibana's system indices (saved objects, data
+ * views): KibanaPlugin.getFeatureName() in elastic/elasticsearch modules/kibana.
+ */
+export const KIBANA_FEATURE_STATE = "kibana";
+
 /** Defaults of {@link DockerKibana}; the app's config reference shows the same values. */
 export const DOCKER_KIBANA_DEFAULTS = {
   version: "8.19.18",

@@ -19,6 +19,7 @@ import {
   interpretWriterIndex,
   type Verdict,
 } from "./interpret";
+import { backupChecks } from "./backups";
 import {
   buildGelfMessage,
   buildSessionJwt,
@@ -54,6 +55,9 @@ export interface SmokeDeps {
   readonly hostname: string;
 }
 
+/** Bound on the restore drill's restore, which waits until the copy's shards have recovered. */
+const RESTORE_TIMEOUT_MS = 300_000;
+
 /** Time between two searches for the GELF message. */
 const POLL_INTERVAL_MS = 2000;
 
@@ -79,6 +83,7 @@ export async function runSmoke(
     await run.guard("gelf.pipeline", () => run.gelfPipeline());
     await run.guard("grafana.health", () => run.grafana());
     if (s.kibana) await run.guard("kibana.status", () => run.kibana());
+    if (s.backups) await run.guard("backups.last-success", () => run.backups());
   } finally {
     await run.cleanUp();
   }
@@ -382,6 +387,23 @@ class SmokeRun {
         "kibana.data-views",
         interpretDataViews(Object.values(DATA_VIEW_IDS), res.status, res.body),
       );
+    });
+  }
+
+  // 7. Snapshots: the policy's last success within its schedule; the restore drill on request.
+  async backups(): Promise<void> {
+    const backups = this.s.backups;
+    if (!backups) return;
+    await backupChecks({
+      policy: backups.policy,
+      restoreDrill: backups.restoreDrill,
+      eventsIndex: this.s.eventsIndex,
+      now: this.deps.now(),
+      suffix: this.hex(4),
+      es: (method, path, json) =>
+        this.es("admin", method, path, json, path.includes("/_restore") ? RESTORE_TIMEOUT_MS : undefined),
+      report: (name, verdict) => this.result(name, verdict),
+      cleanup: (name, run) => this.cleanups.push({ name, run }),
     });
   }
 

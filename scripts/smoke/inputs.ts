@@ -4,6 +4,7 @@ import { isIPv4 } from "node:net";
 import { parseArgs } from "node:util";
 import type { StackConfig } from "../../config";
 import { STACK_NAME } from "../../app/app-support";
+import { snapshotPolicyName } from "../../app/analytics-stack";
 
 /**
  * Everything the smoke check needs to know before it touches the network: the deployed
@@ -258,12 +259,15 @@ export interface CliOptions {
   readonly logsPrefix?: string;
   readonly requestTimeoutMs: number;
   readonly gelfTimeoutMs: number;
+  /** Restore the events index from the latest snapshot into a temporary index (--restore-drill). */
+  readonly restoreDrill: boolean;
 }
 
 export const USAGE = `usage: npm run smoke -- [options]
 
 Checks a deployed stack end to end: cluster health, the events mapping, the events writer
-key, a GELF message through Logstash, and Grafana's datasources and dashboards.
+key, a GELF message through Logstash, Grafana's datasources and dashboards, and the snapshot
+policy's last success (with backups.enabled).
 
   --outputs <file>      stack outputs as JSON (terraform output -json, or cdktf output
                         --outputs-file <file> --outputs-file-include-sensitive-outputs);
@@ -278,6 +282,8 @@ key, a GELF message through Logstash, and Grafana's datasources and dashboards.
   --logs-prefix <name>  default logs.indexPrefix of the config (STACK_CONFIG)
   --timeout <s>         bound on each HTTP request, default 10
   --gelf-timeout <s>    how long to wait for the GELF message in Elasticsearch, default 60
+  --restore-drill       also restore the events index from the latest snapshot into a
+                        temporary index, compare document counts, delete it (SMOKE_RESTORE_DRILL=1)
 
 environment:
   SMOKE_ES_PASSWORD     password of --es-user (docker mode default: the elastic_password output)
@@ -306,6 +312,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
         "logs-prefix": { type: "string" },
         timeout: { type: "string" },
         "gelf-timeout": { type: "string" },
+        "restore-drill": { type: "boolean" },
       },
     });
   } catch (e) {
@@ -331,6 +338,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   }
   const options: CliOptions = {
     help: v.help === true,
+    restoreDrill: v["restore-drill"] === true,
     stackDir: v["stack-dir"] ?? DEFAULT_STACK_DIR,
     requestTimeoutMs: positive("timeout", v.timeout, 10, 300) * 1000,
     gelfTimeoutMs: positive("gelf-timeout", v["gelf-timeout"], 60, 900) * 1000,
@@ -364,6 +372,8 @@ export interface SmokeSettings {
   readonly eventsIndex: string;
   readonly logsPrefix: string;
   readonly gelf: { readonly host: string; readonly port: number; readonly timeoutMs: number };
+  /** The SLM policy, when backups are on; the restore drill only on request. */
+  readonly backups?: { readonly policy: string; readonly restoreDrill: boolean };
   readonly requestTimeoutMs: number;
   /** Cross-checks of the outputs against the config, printed before the checks. */
   readonly notes: readonly string[];
@@ -460,6 +470,14 @@ export function resolveSettings(
         config.logstash.gelfPort,
       timeoutMs: cli.gelfTimeoutMs,
     },
+    ...(config.backups.enabled
+      ? {
+          backups: {
+            policy: snapshotPolicyName(config),
+            restoreDrill: cli.restoreDrill || env.SMOKE_RESTORE_DRILL === "1",
+          },
+        }
+      : {}),
     requestTimeoutMs: cli.requestTimeoutMs,
     notes,
   };
