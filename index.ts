@@ -114,5 +114,35 @@ export {
 } from "./constructs/kibana/instance";
 export { KibanaDataView, type KibanaDataViewProps } from "./constructs/kibana/data-views";
 export { LOG_ROTATION_DEFAULTS, logOptions, type LogRotation } from "./constructs/docker/common";
+export {
+  KUBERNETES_PLATFORM_DEFAULTS,
+  KubernetesPlatform,
+  type KubernetesPlatformProps,
+} from "./constructs/kubernetes/platform";
+export {
+  ECK_OPERATOR_DEFAULTS,
+  EckOperator,
+  type EckOperatorProps,
+} from "./constructs/kubernetes/eck-operator";
+export {
+  ObjectsRelease,
+  readinessJob,
+  type KubernetesObject,
+  type ObjectsReleaseProps,
+  type ServiceExposure,
+} from "./constructs/kubernetes/common";
+export {
+  ECK_CLUSTER_DEFAULTS,
+  EckElasticsearchCluster,
+  type EckClusterProps,
+} from "./constructs/elasticsearch/eck";
+export { ECK_LOGSTASH_DEFAULTS, EckLogstash, type EckLogstashProps } from "./constructs/logstash/eck";
+export { EckKibana, type EckKibanaProps } from "./constructs/kibana/eck";
+export {
+  GRAFANA_CHART,
+  HELM_GRAFANA_DEFAULTS,
+  HelmGrafana,
+  type HelmGrafanaProps,
+} from "./constructs/grafana/helm";
 export { AnalyticsStack, type AnalyticsElasticsearch, type AnalyticsStackProps } from "./app/analytics-stack";
 export { ConfigError, parseConfig, type StackConfig, type StackConfigInput } from "./config";

@@ -72,7 +72,7 @@ describe("bad input: one line per problem naming key, value and rule", () => {
       "config: logstash.http.port = 12201: clashes with logstash.gelfPort: each published port must be different",
     ],
     [{ grafana: { port: 0 } }, "config: grafana.port = 0: must be >= 1"],
-    [{ mode: "cloud" }, 'config: mode = "cloud": must be one of "docker", "external"'],
+    [{ mode: "cloud" }, 'config: mode = "cloud": must be one of "docker", "external", "kubernetes"'],
     [
       { grafana: { alert: { errorRatePercent: 0 } } },
       "config: grafana.alert.errorRatePercent = 0: must be in (0,100]",

@@ -72,6 +72,11 @@ import {
 import { KibanaDataView } from "../constructs/kibana/data-views";
 import { tlsNameProblems, type TlsUse } from "../constructs/tls-names";
 import { configureBackend } from "./backend";
+import { KubernetesParts } from "./kubernetes";
+import { EckElasticsearchCluster } from "../constructs/elasticsearch/eck";
+import type { EckLogstash } from "../constructs/logstash/eck";
+import { HelmGrafana } from "../constructs/grafana/helm";
+import { EckKibana } from "../constructs/kibana/eck";
 
 /** The app's datasource uids: dashboards refer to them, so changing one breaks panels. */
 export const DATASOURCE_UIDS = {
@@ -167,7 +172,7 @@ export const DEAD_LETTER_PIPELINE_ID = "dead-letters";
 export class AnalyticsStack extends TerraformStack {
   readonly elasticsearch: AnalyticsElasticsearch;
   readonly grafana: GrafanaTarget;
-  readonly logstash: Logstash;
+  readonly logstash: Logstash | EckLogstash;
   readonly logstashPipeline: DreamFactoryPipeline;
   /** Kibana and its data views, when kibana.enabled. */
   readonly kibana?: KibanaTarget;
@@ -178,22 +183,25 @@ export class AnalyticsStack extends TerraformStack {
     const { config } = props;
     configureBackend(this, config.backend, props.localStatePath);
 
+    // mode: kubernetes changes only the platform: the cluster, Logstash, Grafana and Kibana.
+    const k8s = config.mode === "kubernetes" ? new KubernetesParts(this, config) : undefined;
     // Without a host the provider uses DOCKER_HOST, else the local socket (rootless, Colima, Podman).
-    new DockerProvider(this, "Docker", config.docker.host ? { host: config.docker.host } : {});
+    if (!k8s) new DockerProvider(this, "Docker", config.docker.host ? { host: config.docker.host } : {});
     new RandomProvider(this, "Random");
     new TlsProvider(this, "Tls");
 
     const docker = config.mode === "docker";
-    const network = new Network(this, "Network", {
-      name: `${config.docker.namePrefix}-net`,
-      driver: "bridge",
-    });
-    const ca = docker
-      ? new CertificateAuthority(this, "Ca", { commonName: `${config.docker.namePrefix} stack CA` })
-      : undefined;
+    const network = k8s
+      ? undefined
+      : new Network(this, "Network", { name: `${config.docker.namePrefix}-net`, driver: "bridge" });
+    const networkName = network?.name ?? "";
+    const ca =
+      docker || k8s
+        ? new CertificateAuthority(this, "Ca", { commonName: `${config.docker.namePrefix} stack CA` })
+        : undefined;
     this.ca = ca;
 
-    this.elasticsearch = this.elasticsearchSide(config, network.name, ca);
+    this.elasticsearch = this.elasticsearchSide(config, networkName, ca, k8s);
     const es = this.elasticsearch;
 
     this.logstashPipeline = dreamFactoryPipeline({
@@ -214,80 +222,99 @@ export class AnalyticsStack extends TerraformStack {
       responseTime: config.logstash.responseTime,
     });
     const pipeline = this.logstashPipeline;
-    this.logstash = new Logstash(this, "Logstash", {
-      namePrefix: config.docker.namePrefix,
-      networkName: network.name,
-      version: config.logstash.version,
-      heap: config.logstash.heap,
-      memoryLimitMb: config.logstash.memoryLimitMb,
-      queueMaxBytes: config.logstash.queueMaxBytes,
-      bindAddress: config.docker.bindAddress,
-      logRotation: config.docker.logRotation,
-      pipeline,
-      secrets: { [pipeline.apiKeyEnvVar]: es.logstashWriter.idColonKey },
-      ...(pipeline.httpAuth ? { httpAuth: pipeline.httpAuth } : {}),
-      ...(es.connection.caCertPem !== undefined ? { caCertPem: es.connection.caCertPem } : {}),
-      additionalPipelines: [
-        {
-          id: DEAD_LETTER_PIPELINE_ID,
-          model: buildDeadLetterPipeline({
-            queuePath: LOGSTASH_PATHS.deadLetterQueue,
-            pipelineId: PIPELINE_ID,
-            targetField: DEAD_LETTER_FIELD,
-            outputHosts: es.connection.clientEndpoints,
-            caCertPath: es.connection.caCertPem !== undefined ? LOGSTASH_PATHS.caCert : undefined,
-            apiKeyEnvVar: pipeline.apiKeyEnvVar,
-            indexPrefix: es.deadLetters.prefix,
-          }),
-          // Few documents: one worker, and no queue of its own (the dead letter queue is on disk,
-          // and the input re-reads from its committed offset after a restart).
-          settings: { "pipeline.workers": 1, "queue.type": "memory", "dead_letter_queue.enable": false },
-        },
-      ],
-      // On the stack's network, for Grafana's health dashboard; the stack CA issues its certificate.
-      ...(ca ? { apiCa: ca } : {}),
-      // The templates must exist before the first daily index is created, or it gets dynamic mappings.
-      dependsOn: [...es.connection.ready, es.logs.template, es.deadLetters.template],
-    });
-
-    this.grafana = ca
-      ? new DockerGrafana(this, "Grafana", {
+    const writerSecrets = { [pipeline.apiKeyEnvVar]: es.logstashWriter.idColonKey };
+    const additionalPipelines = [
+      {
+        id: DEAD_LETTER_PIPELINE_ID,
+        model: buildDeadLetterPipeline({
+          queuePath: LOGSTASH_PATHS.deadLetterQueue,
+          pipelineId: PIPELINE_ID,
+          targetField: DEAD_LETTER_FIELD,
+          outputHosts: es.connection.clientEndpoints,
+          caCertPath: es.connection.caCertPem !== undefined ? LOGSTASH_PATHS.caCert : undefined,
+          apiKeyEnvVar: pipeline.apiKeyEnvVar,
+          indexPrefix: es.deadLetters.prefix,
+        }),
+        // Few documents: one worker, and no queue of its own (the dead letter queue is on disk,
+        // and the input re-reads from its committed offset after a restart).
+        settings: { "pipeline.workers": 1, "queue.type": "memory", "dead_letter_queue.enable": false },
+      },
+    ];
+    // The templates must exist before the first daily index is created, or it gets dynamic mappings.
+    const logstashDependsOn = [...es.connection.ready, es.logs.template, es.deadLetters.template];
+    this.logstash = k8s
+      ? k8s.logstash(this, {
+          pipeline,
+          secrets: writerSecrets,
+          ...(pipeline.httpAuth ? { httpAuth: pipeline.httpAuth } : {}),
+          ...(es.connection.caCertPem !== undefined ? { caCertPem: es.connection.caCertPem } : {}),
+          additionalPipelines,
+          dependsOn: logstashDependsOn,
+        })
+      : new Logstash(this, "Logstash", {
           namePrefix: config.docker.namePrefix,
-          networkName: network.name,
-          version: config.grafana.version,
-          infinityPluginVersion: config.grafana.infinityPluginVersion,
-          ...(config.grafana.infinityPluginUrl !== undefined
-            ? { infinityPluginUrl: config.grafana.infinityPluginUrl }
-            : {}),
-          ...(config.grafana.smtp !== undefined
-            ? { smtp: { ...config.grafana.smtp, ...this.smtpPassword(config.grafana.smtp.user) } }
-            : {}),
-          port: config.grafana.port,
+          networkName,
+          version: config.logstash.version,
+          heap: config.logstash.heap,
+          memoryLimitMb: config.logstash.memoryLimitMb,
+          queueMaxBytes: config.logstash.queueMaxBytes,
           bindAddress: config.docker.bindAddress,
           logRotation: config.docker.logRotation,
-          ca,
-        })
-      : new ExternalGrafana(this, "Grafana", {
-          url: config.grafana.url ?? "",
-          auth: new TerraformVariable(this, "grafana_auth", {
-            type: "string",
-            sensitive: true,
-            description:
-              "Service account token (or user:password) of the existing Grafana; needs Admin on the organization.",
-          }).stringValue,
+          pipeline,
+          secrets: writerSecrets,
+          ...(pipeline.httpAuth ? { httpAuth: pipeline.httpAuth } : {}),
+          ...(es.connection.caCertPem !== undefined ? { caCertPem: es.connection.caCertPem } : {}),
+          additionalPipelines,
+          // On the stack's network, for Grafana's health dashboard; the stack CA issues its certificate.
+          ...(ca ? { apiCa: ca } : {}),
+          dependsOn: logstashDependsOn,
         });
+
+    this.grafana =
+      k8s && ca
+        ? k8s.grafana(this, ca)
+        : ca
+          ? new DockerGrafana(this, "Grafana", {
+              namePrefix: config.docker.namePrefix,
+              networkName,
+              version: config.grafana.version,
+              infinityPluginVersion: config.grafana.infinityPluginVersion,
+              ...(config.grafana.infinityPluginUrl !== undefined
+                ? { infinityPluginUrl: config.grafana.infinityPluginUrl }
+                : {}),
+              ...(config.grafana.smtp !== undefined
+                ? { smtp: { ...config.grafana.smtp, ...this.smtpPassword(config.grafana.smtp.user) } }
+                : {}),
+              port: config.grafana.port,
+              bindAddress: config.docker.bindAddress,
+              logRotation: config.docker.logRotation,
+              ca,
+            })
+          : new ExternalGrafana(this, "Grafana", {
+              url: config.grafana.url ?? "",
+              auth: new TerraformVariable(this, "grafana_auth", {
+                type: "string",
+                sensitive: true,
+                description:
+                  "Service account token (or user:password) of the existing Grafana; needs Admin on the organization.",
+              }).stringValue,
+            });
 
     const datasources = this.datasources(this.grafana);
     this.grafanaContent(config, [...this.grafana.ready, ...datasources]);
 
     if (config.kibana.enabled) {
-      this.kibana = this.kibanaSide(config, network.name, ca, posix.dirname(props.localStatePath));
+      this.kibana = this.kibanaSide(config, networkName, ca, posix.dirname(props.localStatePath), k8s);
     }
 
     const tlsProblems = tlsNameProblems(this.tlsUses(es.connection.clusterEndpoint));
     if (tlsProblems.length > 0)
       throw new ConfigError(
-        tlsProblems.map((p) => `docker.bindAddress = ${JSON.stringify(config.docker.bindAddress)}: ${p}`),
+        tlsProblems.map((p) =>
+          k8s
+            ? `kubernetes: ${p}`
+            : `docker.bindAddress = ${JSON.stringify(config.docker.bindAddress)}: ${p}`,
+        ),
       );
 
     this.outputs(ca);
@@ -299,18 +326,23 @@ export class AnalyticsStack extends TerraformStack {
     networkName: string,
     ca: CertificateAuthority | undefined,
     projectDir: string,
+    k8s: KubernetesParts | undefined,
   ): KibanaTarget {
     const es = this.elasticsearch;
+    // Next to the local state, outside cdktf.out (which synth rewrites); not a secret.
+    const caCertFile = posix.join(projectDir, `${config.docker.namePrefix}-stack-ca.crt`);
     let kibana: KibanaTarget;
-    if (ca) {
+    if (k8s && ca && es.connection instanceof EckElasticsearchCluster) {
+      new LocalProvider(this, "Local");
+      kibana = k8s.kibana(this, ca, es.connection, caCertFile);
+    } else if (ca) {
       new LocalProvider(this, "Local");
       kibana = new DockerKibana(this, "Kibana", {
         namePrefix: config.docker.namePrefix,
         networkName,
         ca,
         elasticsearch: es.connection,
-        // Next to the local state, outside cdktf.out (which synth rewrites); not a secret.
-        caCertFile: posix.join(projectDir, `${config.docker.namePrefix}-stack-ca.crt`),
+        caCertFile,
         version: config.kibana.version,
         port: config.kibana.port,
         bindAddress: config.docker.bindAddress,
@@ -353,30 +385,37 @@ export class AnalyticsStack extends TerraformStack {
     config: StackConfig,
     networkName: string,
     ca: CertificateAuthority | undefined,
+    k8s: KubernetesParts | undefined,
   ): AnalyticsElasticsearch {
     // A plain scope keeps the resources' addresses (Elasticsearch_Events_Index_…) as they were.
     const scope = new Construct(this, "Elasticsearch");
     const es = config.elasticsearch;
     const backupRepo = this.backupRepository(config);
-    const connection: ElasticsearchConnection = ca
-      ? new DockerElasticsearchCluster(scope, "Cluster", {
-          namePrefix: config.docker.namePrefix,
-          networkName,
-          version: es.version,
-          nodes: es.nodes,
-          heap: es.heap,
-          memoryLimitMb: es.memoryLimitMb,
-          port: es.port,
-          bindAddress: config.docker.bindAddress,
-          logRotation: config.docker.logRotation,
-          ...(backupRepo?.type === "fs" ? { snapshotPath: backupRepo.location } : {}),
-          secureSettings: this.backupSecureSettings(backupRepo),
-          ca,
-        })
-      : new ExternalElasticsearchCluster(scope, "Cluster", {
-          ...(es.endpoint !== undefined ? { endpoint: es.endpoint } : { cloudId: es.cloudId }),
-          ...this.externalCredentials(es.cloudId === undefined),
-        });
+    const connection: ElasticsearchConnection =
+      k8s && ca
+        ? k8s.elasticsearch(scope, ca, {
+            ...(backupRepo?.type === "fs" ? { snapshotPath: backupRepo.location } : {}),
+            secureSettings: this.backupSecureSettings(backupRepo),
+          })
+        : ca
+          ? new DockerElasticsearchCluster(scope, "Cluster", {
+              namePrefix: config.docker.namePrefix,
+              networkName,
+              version: es.version,
+              nodes: es.nodes,
+              heap: es.heap,
+              memoryLimitMb: es.memoryLimitMb,
+              port: es.port,
+              bindAddress: config.docker.bindAddress,
+              logRotation: config.docker.logRotation,
+              ...(backupRepo?.type === "fs" ? { snapshotPath: backupRepo.location } : {}),
+              secureSettings: this.backupSecureSettings(backupRepo),
+              ca,
+            })
+          : new ExternalElasticsearchCluster(scope, "Cluster", {
+              ...(es.endpoint !== undefined ? { endpoint: es.endpoint } : { cloudId: es.cloudId }),
+              ...this.externalCredentials(es.cloudId === undefined),
+            });
 
     const events = new MappedIndex(scope, "Events", {
       cluster: connection,
@@ -481,7 +520,7 @@ export class AnalyticsStack extends TerraformStack {
     if (!b.enabled) return undefined;
     const r = b.repository;
     if (r === undefined)
-      return config.mode === "docker"
+      return config.mode === "docker" || config.mode === "kubernetes"
         ? { type: "fs", location: SNAPSHOT_DEFAULTS.fsLocation }
         : { type: "existing", name: SNAPSHOT_DEFAULTS.cloudRepository };
     if (r.type === "fs") return { type: "fs", location: SNAPSHOT_DEFAULTS.fsLocation };
@@ -626,7 +665,7 @@ export class AnalyticsStack extends TerraformStack {
       },
     });
     const out: ITerraformDependable[] = [cluster.resource, deadLetters.resource];
-    const api = this.logstash.api;
+    const api = this.logstashApi();
     if (api && this.ca) {
       const logstash = new InfinityDatasource(scope, "HealthLogstash", {
         uid: DATASOURCE_UIDS.healthLogstash,
@@ -683,7 +722,7 @@ export class AnalyticsStack extends TerraformStack {
     const contactPoint = this.contactPoint(folder, contact, dependsOn);
     // Only the stack's own Grafana gets a notification policy: the provider replaces the
     // whole policy tree, so on a shared Grafana the rule routes itself (simplified routing).
-    const ownsGrafana = this.grafana instanceof DockerGrafana;
+    const ownsGrafana = this.grafana instanceof DockerGrafana || this.grafana instanceof HelmGrafana;
     const routeOnRule = contactPoint !== undefined && !ownsGrafana;
     folder.addRuleGroup("Alerts", {
       name: "API error rate",
@@ -732,7 +771,7 @@ export class AnalyticsStack extends TerraformStack {
       uid: CONTENT_UIDS.stackHealth,
       title: "Stack Health",
       clusterDatasourceUid: DATASOURCE_UIDS.healthCluster,
-      ...(this.logstash.api ? { logstashDatasourceUid: DATASOURCE_UIDS.healthLogstash } : {}),
+      ...(this.logstashApi() ? { logstashDatasourceUid: DATASOURCE_UIDS.healthLogstash } : {}),
       pipelineId: PIPELINE_ID,
       logsDatasourceUid: DATASOURCE_UIDS.logs,
       logType: LOG_TYPE,
@@ -842,7 +881,19 @@ export class AnalyticsStack extends TerraformStack {
           "Password of the elastic superuser (operators and the smoke check only; clients use scoped keys)",
       });
     }
-    if (this.grafana instanceof DockerGrafana) {
+    if (es.connection instanceof EckElasticsearchCluster) {
+      new TerraformOutput(this, "elasticsearch_user", {
+        value: es.connection.username,
+        description: "File-realm superuser the providers (and the smoke check) authenticate as",
+      });
+      new TerraformOutput(this, "elasticsearch_password", {
+        value: es.connection.password,
+        sensitive: true,
+        description:
+          "Password of elasticsearch_user (operators and the smoke check only; clients use scoped keys)",
+      });
+    }
+    if (this.grafana instanceof DockerGrafana || this.grafana instanceof HelmGrafana) {
       new TerraformOutput(this, "grafana_admin_password", {
         value: this.grafana.adminPassword,
         sensitive: true,
@@ -855,6 +906,11 @@ export class AnalyticsStack extends TerraformStack {
    * Every HTTPS URL of a server whose certificate the stack issues, with the client it is
    * handed to: TLS is verified everywhere, so each host must be named by that certificate.
    */
+  /** Logstash's secured API on the stack network: the docker container only (ECK keeps its own). */
+  private logstashApi(): Logstash["api"] {
+    return this.logstash instanceof Logstash ? this.logstash.api : undefined;
+  }
+
   private tlsUses(datasourceUrl: string): TlsUse[] {
     const conn = this.elasticsearch.connection;
     const certs = conn.nodeCertificates;
@@ -873,15 +929,16 @@ export class AnalyticsStack extends TerraformStack {
       for (const certificate of certs)
         uses.push({ client: "Grafana's Elasticsearch datasources", url: datasourceUrl, certificate });
     }
-    if (this.grafana instanceof DockerGrafana) {
+    if (this.grafana instanceof DockerGrafana || this.grafana instanceof HelmGrafana) {
       for (const client of ["the grafana provider", "the smoke check (output grafana_url)"])
         uses.push({ client, url: this.grafana.url, certificate: this.grafana.certificate });
     }
-    if (this.logstash.api) {
-      const { url, certificate } = this.logstash.api;
+    const api = this.logstashApi();
+    if (api) {
+      const { url, certificate } = api;
       uses.push({ client: "Grafana's Logstash health datasource", url, certificate });
     }
-    if (this.kibana instanceof DockerKibana) {
+    if (this.kibana instanceof DockerKibana || this.kibana instanceof EckKibana) {
       for (const client of ["the elasticstack provider (Kibana)", "the smoke check (output kibana_url)"])
         uses.push({ client, url: this.kibana.url, certificate: this.kibana.certificate });
       for (const certificate of certs)

@@ -8,6 +8,7 @@ import { DOCKER_KIBANA_DEFAULTS } from "../constructs/kibana/instance";
 import { cloudIdToKibanaUrl } from "../constructs/kibana/cloud-id";
 import { LOGSTASH_DEFAULTS } from "../constructs/logstash/container";
 import { cronProblem, SNAPSHOT_DEFAULTS } from "../constructs/elasticsearch/snapshots";
+import { kubernetes, kubernetesIssues } from "./kubernetes";
 
 /**
  * The stack's configuration: every key, its type, its rule and its default, in one place.
@@ -70,7 +71,9 @@ const elasticsearch = z
       .min(1)
       .max(9)
       .default(DOCKER_CLUSTER_DEFAULTS.nodes)
-      .describe("Number of Elasticsearch containers in docker mode (1..9)"),
+      .describe(
+        "Number of Elasticsearch nodes: containers in docker mode, the ECK node set in kubernetes mode (1..9)",
+      ),
     heap: heap(DOCKER_CLUSTER_DEFAULTS.heap, "Heap of each Elasticsearch node"),
     memoryLimitMb: z
       .number()
@@ -406,9 +409,11 @@ export const configSchema = z
   .strictObject({
     backend,
     mode: z
-      .enum(["docker", "external"])
+      .enum(["docker", "external", "kubernetes"])
       .default("docker")
-      .describe("docker: run everything in local containers; external: use an existing cluster and Grafana"),
+      .describe(
+        "docker: run everything in local containers; external: use an existing cluster and Grafana; kubernetes: run it on a Kubernetes cluster with ECK (kubernetes.*)",
+      ),
     docker: z
       .strictObject({
         host: z
@@ -458,6 +463,7 @@ export const configSchema = z
     grafana,
     kibana,
     backups,
+    kubernetes,
   })
   .superRefine((c, ctx) => {
     const repo = c.backups.repository;
@@ -495,7 +501,9 @@ export const configSchema = z
           "a self-managed cluster (elasticsearch.endpoint) needs a repository (existing, s3, gcs or azure), or backups.enabled: false",
       });
     const es = c.elasticsearch;
-    if (c.kibana.enabled) kibanaIssues(c, ctx);
+    kubernetesIssues(c, ctx);
+    if (c.mode === "kubernetes") return;
+    if (c.kibana.enabled) kibanaIssues({ ...c, mode: c.mode }, ctx);
     // Elastic's guidance: the heap at most half the memory, the rest for the OS file cache and off-heap.
     if (c.mode === "docker" && /^[1-9][0-9]*[mg]$/.test(es.heap) && jvmSizeMb(es.heap) * 2 > es.memoryLimitMb)
       ctx.addIssue({

@@ -125,7 +125,7 @@ const cert = (d: Doc): Doc => d.resource.tls_self_signed_cert.Ca;
 const index = (d: Doc): Doc => d.resource.elasticstack_elasticsearch_index.Events;
 
 describe("loadVendoredSchemas", () => {
-  it("indexes all six vendored providers by source, with their versions", () => {
+  it("indexes all eight vendored providers by source, with their versions", () => {
     const versions = Object.fromEntries([...schemas.values()].map((e) => [e.source, e.version]));
     expect(versions).toEqual({
       "registry.terraform.io/kreuzwerker/docker": "3.6.2",
@@ -134,6 +134,8 @@ describe("loadVendoredSchemas", () => {
       "registry.terraform.io/hashicorp/local": "2.6.1",
       "registry.terraform.io/hashicorp/random": "3.7.2",
       "registry.terraform.io/hashicorp/tls": "4.1.0",
+      "registry.terraform.io/hashicorp/kubernetes": "2.38.0",
+      "registry.terraform.io/hashicorp/helm": "3.1.1",
     });
     const random = schemas.get("registry.terraform.io/hashicorp/random")?.schema;
     expect(Object.keys(random?.resource_schemas ?? {}).sort()).toEqual(

@@ -2,6 +2,7 @@ import { Testing } from "cdktf";
 import { parseConfig, type StackConfigInput } from "../../config";
 import { AnalyticsStack } from "../../app/analytics-stack";
 import { STACK_NAME } from "../../app/app-support";
+import { KUBERNETES_CONFIGS } from "./kubernetes";
 
 /** Terraform JSON as cdktf synthesizes it. */
 export interface TfJson {
@@ -87,4 +88,5 @@ export const SHIPPED_CONFIGS: Record<string, StackConfigInput> = {
     kibana: { enabled: true },
     backups: { repository: { type: "azure", bucket: "snapshots", basePath: "elk" } },
   },
+  ...KUBERNETES_CONFIGS,
 };

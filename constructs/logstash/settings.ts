@@ -52,6 +52,9 @@ export interface LogstashSettingsParams {
 /** How long refused documents stay in the dead letter queue before Logstash deletes them. */
 export const DEAD_LETTER_RETAIN_AGE = "7d";
 
+/** Room the dead letter queue may take on the data volume. */
+export const DEAD_LETTER_MAX_BYTES = "1024mb";
+
 /**
  * Workers and batch size for a heap: every worker holds one batch in flight, and an event
  * from the http path can be large (a whole response body), so the in-flight events are
@@ -82,7 +85,7 @@ export function renderLogstashSettings(params: LogstashSettingsParams): string {
     "queue.max_bytes": params.queueMaxBytes,
     // Documents Elasticsearch refuses (mapping conflicts) are kept for inspection, not dropped.
     "dead_letter_queue.enable": true,
-    "dead_letter_queue.max_bytes": "1024mb",
+    "dead_letter_queue.max_bytes": DEAD_LETTER_MAX_BYTES,
     // Without an age the queue fills up and then drops new refusals (storage_policy drop_newer).
     "dead_letter_queue.retain.age": DEAD_LETTER_RETAIN_AGE,
     // Explicit, because the dead-letter pipeline's input names the same directory.

@@ -174,13 +174,16 @@ export interface OfflineTerraform {
   stop(): Promise<void>;
 }
 
-/** The mirror in a temp folder and the providers running: one set for many stacks. */
-export async function startOfflineTerraform(): Promise<OfflineTerraform> {
+/**
+ * The mirror in a temp folder and the providers running: one set for many stacks. A stack
+ * that needs only some providers can ask for those (the kubernetes schema alone is 2.4 MB).
+ */
+export async function startOfflineTerraform(providers = vendoredProviders()): Promise<OfflineTerraform> {
   const problem = terraformProblem();
   if (problem) throw new Error(problem);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-offline-"));
-  const cliConfig = writeMirror(dir);
-  const running = await startProviders();
+  const cliConfig = writeMirror(dir, providers);
+  const running = await startProviders(providers);
   return {
     env: { cliConfig, reattach: running.reattach },
     stop: async () => {

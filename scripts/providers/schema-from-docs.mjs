@@ -8,6 +8,11 @@
 //   DOCS_DIR   the provider's `docs/` folder (index.md, resources/*.md, data-sources/*.md)
 //   OUT.json   written as <name>-<version>.schema.json; the version comes from the name
 //   --source   provider source address, e.g. registry.terraform.io/hashicorp/tls
+//   --provider-go DIR:FUNC  take the provider block from the Go files in DIR, for providers
+//              whose index.md is hand-written (no `## Schema`): FUNC is the plugin-framework
+//              provider's `Type.Schema` method
+//   --sdkv2-id  every top-level read-only `id` becomes optional + computed, as SDKv2
+//              declares it (the docs list it as read-only; see providers/README.md)
 //   --check-bindings  generate cdktf bindings from the result and compare their
 //              declarations with a prebuilt bindings package (e.g.
 //              node_modules/@cdktf/provider-tls); exits 1 on any difference
@@ -15,18 +20,40 @@
 // Kept: names, types, nesting, required/optional/computed, sensitive, deprecated,
 // write_only. Docs do not tell optional+computed apart from optional, nor give
 // descriptions, defaults or the schema version (written as 0).
-import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { generateProviderBindings } from "./generator.mjs";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { checkBindings, sortKeys } from "./common.mjs";
+import { frameworkSchema, parseGoFiles } from "./go-schema.mjs";
 
 // The stored docs used for random 3.7.2 / tls 4.1.0 were not all at the release tag.
 // These edits bring them to the tag; each one was found by --check-bindings against the
 // prebuilt @cdktf bindings of that exact version (see providers/README.md).
+// kubernetes 2.38.0: its tag's pages miss a few attributes the code has (found the same way,
+// and read there: kubernetes/provider.go maps both secret names to resourceKubernetesSecretV1();
+// end_port is in kubernetes/resource_kubernetes_network_policy_v1.go).
+const endPort = (kind, dir) => ({
+  add: `resource_schemas.${kind}.spec.${dir}.ports.end_port`,
+  attribute: { optional: true, type: "number" },
+  why: "documented in old-style prose only, so the converter does not see it",
+});
+const secretWo = (name, type) => ({
+  add: `resource_schemas.kubernetes_secret.${name}`,
+  attribute: name.endsWith("_revision")
+    ? { optional: true, type }
+    : { optional: true, type, write_only: true },
+  why: "kubernetes_secret shares kubernetes_secret_v1's schema; only the _v1 page lists it",
+});
 const CORRECTIONS = {
+  "registry.terraform.io/hashicorp/kubernetes@2.38.0": [
+    endPort("kubernetes_network_policy", "ingress"),
+    endPort("kubernetes_network_policy", "egress"),
+    endPort("kubernetes_network_policy_v1", "ingress"),
+    endPort("kubernetes_network_policy_v1", "egress"),
+    secretWo("data_wo", ["map", "string"]),
+    secretWo("binary_data_wo", ["map", "string"]),
+    secretWo("data_wo_revision", "number"),
+    secretWo("binary_data_wo_revision", "number"),
+  ],
   "registry.terraform.io/hashicorp/tls@4.1.0": [
     { remove: "resource_schemas.tls_private_key.openssh_comment", why: "added after 4.1.0" },
     { remove: "resource_schemas.tls_self_signed_cert.max_path_length", why: "added after 4.1.0" },
@@ -68,27 +95,34 @@ const ITEM = /^- `([^`]+)` \(([^)]*)\)(.*)$/;
 const LINK = /\(see \[below for nested schema\]\(#([^)]+)\)\)/;
 const GROUPS = { Required: "required", Optional: "optional", "Read-Only": "computed" };
 
-/** Splits the `## Schema` part of one page into groups of items, by section anchor. */
+/**
+ * Splits the `## Schema` part of one page into groups of items, by section anchor.
+ * tfplugindocs writes a nested schema shared by several attributes once, under all their
+ * anchors, and links it from the first one only: an item without a link finds its
+ * section by the anchor its link would have had.
+ */
 function readSections(markdown, file) {
   const lines = markdown.split(/\r?\n/);
   const start = lines.findIndex((l) => l.trim() === "## Schema");
   if (start < 0) return null;
   const sections = new Map([["", []]]);
   let current = sections.get("");
+  let currentPath = "";
   let group = null;
-  let anchor = null;
+  let anchors = [];
   for (const line of lines.slice(start + 1)) {
     if (/^## /.test(line)) break;
     const a = line.match(/^<a id="([^"]+)"><\/a>/);
     if (a) {
-      anchor = a[1];
+      anchors.push(a[1]);
       continue;
     }
     if (/^### Nested Schema for /.test(line)) {
-      if (!anchor) fail(`${file}: nested schema without an anchor: ${line}`);
+      if (anchors.length === 0) fail(`${file}: nested schema without an anchor: ${line}`);
       current = [];
-      sections.set(anchor, current);
-      anchor = null;
+      for (const id of anchors) sections.set(id, current);
+      currentPath = anchors[0].replace(/^nested[a-z]*--/, "");
+      anchors = [];
       group = null;
       continue;
     }
@@ -101,13 +135,37 @@ function readSections(markdown, file) {
     if (item) {
       if (!group) fail(`${file}: item outside Required/Optional/Read-Only: ${line}`);
       const link = item[3].match(LINK);
-      current.push({ name: item[1], phrase: item[2], group, link: link ? link[1] : null });
+      const prefix = currentPath ? `${currentPath}--` : "";
+      current.push({
+        name: item[1],
+        phrase: item[2],
+        group,
+        link: link ? link[1] : null,
+        candidates: ["nestedblock", "nestedatt", "nestedobjatt"].map((k) => `${k}--${prefix}${item[1]}`),
+      });
+      continue;
+    }
+    // A description that runs over several lines puts the nested-schema link on a later one.
+    const late = line.match(LINK);
+    const last = current[current.length - 1];
+    if (late && last && !last.link && line.trim() !== "") last.link = late[1];
+  }
+  for (const items of new Set(sections.values())) {
+    for (const item of items) {
+      item.link ??= item.candidates.find((c) => sections.has(c)) ?? null;
+      delete item.candidates;
     }
   }
   return sections;
 }
 
-const PRIMITIVES = { String: "string", Number: "number", Boolean: "bool", Dynamic: "dynamic" };
+const PRIMITIVES = {
+  String: "string",
+  Number: "number",
+  Integer: "number",
+  Boolean: "bool",
+  Dynamic: "dynamic",
+};
 
 /** "List of Map of String" -> ["list", ["map", "string"]]; objects come from the link. */
 function parseType(phrase, objectType, file) {
@@ -119,6 +177,18 @@ function parseType(phrase, objectType, file) {
   const m = phrase.match(/^(List|Set|Map) of (.+)$/);
   if (!m) fail(`${file}: unknown type "${phrase}"`);
   return [m[1].toLowerCase(), parseType(m[2], objectType, file)];
+}
+
+/** An object type's attributes come from its nested section, objects inside it likewise. */
+function objectType(item, sections, file) {
+  if (!item.link || !sections.has(item.link)) fail(`${file}: ${item.name} has no nested schema`);
+  const inner = sections.get(item.link);
+  return [
+    "object",
+    Object.fromEntries(
+      inner.map((i) => [i.name, parseType(i.phrase, () => objectType(i, sections, file), file)]),
+    ),
+  ];
 }
 
 function buildBlock(items, sections, file) {
@@ -156,11 +226,7 @@ function buildBlock(items, sections, file) {
         ...counts,
       };
     } else {
-      attr.type = parseType(
-        kind,
-        () => ["object", Object.fromEntries(nested().map((i) => [i.name, parseType(i.phrase, null, file)]))],
-        file,
-      );
+      attr.type = parseType(kind, () => objectType(item, sections, file), file);
     }
     if (flags.includes("Sensitive")) attr.sensitive = true;
     if (flags.includes("Deprecated")) attr.deprecated = true;
@@ -236,106 +302,14 @@ function applyCorrections(provider, key) {
   }
 }
 
-// --- output -----------------------------------------------------------------------
-
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, sortKeys(value[k])]),
-    );
-  }
-  return value;
-}
-
-// --- cross-check against prebuilt bindings ----------------------------------------
-
-/** Declarations without comments and blank lines, so that only the shape is compared. */
-function shapeOf(dts) {
-  return dts
-    .replace(/\/\*[\s\S]*?\*\//g, "")
-    .replace(/^\s*\/\/.*$/gm, "")
-    .split("\n")
-    .map((l) => l.trim())
-    .filter(Boolean);
-}
-
-async function checkBindings(schemaFile, source, version, packageDir) {
-  const require = createRequire(path.join(root, "package.json"));
-  const ts = require("typescript");
-
-  const cache = path.join(root, "node_modules", ".cache");
-  fs.mkdirSync(cache, { recursive: true });
-  const work = fs.mkdtempSync(path.join(cache, "schema-from-docs-"));
-  try {
-    const schema = JSON.parse(fs.readFileSync(schemaFile, "utf8"));
-    const genDir = await generateProviderBindings({ schema, source, version, outDir: work });
-    const namespaces = fs
-      .readdirSync(genDir)
-      .filter((d) => fs.existsSync(path.join(genDir, d, "index.ts")))
-      .sort();
-    const program = ts.createProgram(
-      namespaces.map((d) => path.join(genDir, d, "index.ts")),
-      {
-        declaration: true,
-        emitDeclarationOnly: true,
-        outDir: path.join(work, "dts"),
-        rootDir: genDir,
-        skipLibCheck: true,
-        strict: true,
-        target: ts.ScriptTarget.ES2020,
-        module: ts.ModuleKind.CommonJS,
-      },
-    );
-    const diagnostics = ts.getPreEmitDiagnostics(program);
-    if (diagnostics.length) {
-      fail(
-        `generated bindings do not compile: ${ts.flattenDiagnosticMessageText(diagnostics[0].messageText, "\n")}`,
-      );
-    }
-    program.emit();
-    const prebuilt = fs
-      .readdirSync(path.join(packageDir, "lib"))
-      .filter((d) => fs.existsSync(path.join(packageDir, "lib", d, "index.d.ts")))
-      .sort();
-    let differences = 0;
-    for (const ns of new Set([...namespaces, ...prebuilt])) {
-      const ours = path.join(work, "dts", ns, "index.d.ts");
-      const theirs = path.join(packageDir, "lib", ns, "index.d.ts");
-      if (!fs.existsSync(ours) || !fs.existsSync(theirs)) {
-        console.log(
-          `${ns}: only in ${fs.existsSync(ours) ? "the docs-derived schema" : "the prebuilt bindings"}`,
-        );
-        differences++;
-        continue;
-      }
-      const a = shapeOf(fs.readFileSync(ours, "utf8"));
-      const b = shapeOf(fs.readFileSync(theirs, "utf8"));
-      const onlyOurs = a.filter((l) => !b.includes(l));
-      const onlyTheirs = b.filter((l) => !a.includes(l));
-      for (const l of onlyOurs) console.log(`${ns}: + ${l}`);
-      for (const l of onlyTheirs) console.log(`${ns}: - ${l}`);
-      differences += onlyOurs.length + onlyTheirs.length;
-    }
-    console.log(
-      `checked ${namespaces.length} binding namespaces against ${packageDir}: ${differences} difference(s)` +
-        " (+ only from this schema, - only in the prebuilt bindings)",
-    );
-    return differences === 0;
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
-}
-
 // --- main -------------------------------------------------------------------------
 
 const positional = [];
 const opts = {};
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
-  if (argv[i] === "--source" || argv[i] === "--check-bindings") opts[argv[i].slice(2)] = argv[++i];
+  if (["--source", "--check-bindings", "--provider-go"].includes(argv[i])) opts[argv[i].slice(2)] = argv[++i];
+  else if (argv[i] === "--sdkv2-id") opts["sdkv2-id"] = true;
   else positional.push(argv[i]);
 }
 if (positional.length !== 2 || !opts.source) {
@@ -347,6 +321,24 @@ if (!version) fail(`${outFile}: name it <name>-<version>.schema.json`);
 const providerName = opts.source.split("/")[2];
 
 const provider = readDocs(docsDir, providerName);
+if (opts["provider-go"]) {
+  const [dir, fn] = opts["provider-go"].split(":");
+  const sources = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".go") && !f.endsWith("_test.go"))
+    .sort()
+    .map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
+  const functions = parseGoFiles(sources);
+  provider.provider = frameworkSchema(functions, fn);
+}
+if (opts["sdkv2-id"]) {
+  for (const table of [provider.resource_schemas, provider.data_source_schemas]) {
+    for (const s of Object.values(table)) {
+      const id = s.block.attributes?.id;
+      if (id?.computed && !id.optional) id.optional = true;
+    }
+  }
+}
 applyCorrections(provider, `${opts.source}@${version}`);
 const out = { format_version: "1.0", provider_schemas: { [opts.source]: provider } };
 fs.writeFileSync(outFile, JSON.stringify(sortKeys(out), null, 1) + "\n");

@@ -34,6 +34,9 @@ export interface StackOutputs {
   readonly signalIntegration?: SignalIntegration;
   /** Docker mode only: the elastic superuser's password. */
   readonly elasticPassword?: string;
+  /** Kubernetes mode only: the file-realm superuser and its password. */
+  readonly elasticsearchUser?: string;
+  readonly elasticsearchPassword?: string;
   /** Docker mode only: Grafana's admin password. */
   readonly grafanaAdminPassword?: string;
   /** Only with kibana.enabled: Kibana's URL. */
@@ -114,6 +117,8 @@ export function parseOutputs(text: string, source: string): StackOutputs {
   }
   const signalIntegration = parseSignalIntegration(values.signal_integration, source, problems);
   const elasticPassword = str("elastic_password", false);
+  const elasticsearchUser = str("elasticsearch_user", false);
+  const elasticsearchPassword = str("elasticsearch_password", false);
   const grafanaAdminPassword = str("grafana_admin_password", false);
   const kibanaUrl = str("kibana_url", false);
   if (kibanaUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(kibanaUrl)) {
@@ -131,6 +136,8 @@ export function parseOutputs(text: string, source: string): StackOutputs {
     ...(caCertificate !== undefined ? { caCertificate } : {}),
     ...(signalIntegration !== undefined ? { signalIntegration } : {}),
     ...(elasticPassword !== undefined ? { elasticPassword } : {}),
+    ...(elasticsearchUser !== undefined ? { elasticsearchUser } : {}),
+    ...(elasticsearchPassword !== undefined ? { elasticsearchPassword } : {}),
     ...(grafanaAdminPassword !== undefined ? { grafanaAdminPassword } : {}),
     ...(kibanaUrl !== undefined ? { kibanaUrl: kibanaUrl.replace(/\/+$/, "") } : {}),
   };
@@ -396,9 +403,15 @@ export function resolveSettings(
   outputs: StackOutputs,
 ): SmokeSettings {
   const problems: string[] = [];
-  const user = cli.esUser ?? nonEmpty(env.SMOKE_ES_USER) ?? "elastic";
+  // Kubernetes mode's outputs name their superuser (a file-realm user); docker mode's is elastic.
+  const user = cli.esUser ?? nonEmpty(env.SMOKE_ES_USER) ?? outputs.elasticsearchUser ?? "elastic";
   const password =
-    nonEmpty(env.SMOKE_ES_PASSWORD) ?? (user === "elastic" ? outputs.elasticPassword : undefined);
+    nonEmpty(env.SMOKE_ES_PASSWORD) ??
+    (user === "elastic"
+      ? outputs.elasticPassword
+      : user === outputs.elasticsearchUser
+        ? outputs.elasticsearchPassword
+        : undefined);
   if (password === undefined) {
     problems.push(
       `smoke: no password for Elasticsearch user ${user}: set SMOKE_ES_PASSWORD (docker mode: ` +
@@ -457,7 +470,10 @@ export function resolveSettings(
     logsPrefix: cli.logsPrefix ?? config.logs.indexPrefix,
     gelf: {
       host: cli.gelfHost ?? defaultGelfHost(config),
-      port: cli.gelfPort ?? config.logstash.gelfPort,
+      port:
+        cli.gelfPort ??
+        (config.mode === "kubernetes" ? config.kubernetes.gelf.nodePort : undefined) ??
+        config.logstash.gelfPort,
       timeoutMs: cli.gelfTimeoutMs,
     },
     ...(config.backups.enabled
