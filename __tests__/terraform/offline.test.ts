@@ -1,7 +1,7 @@
 /**
  * Real Terraform (on the PATH) over every shipped config, offline, with the schema-only
- * providers (scripts/offline-terraform): init, validate, plan + apply, an empty second plan,
- * and destroy-then-create for every docker_container under `-replace`. Then the same
+ * providers (scripts/offline-terraform): init, apply (which validates and plans first), an
+ * empty second plan, and destroy-then-create for every docker_container under `-replace`. Then the same
  * Terraform on deliberately broken copies of the default stack, each of which it must refuse.
  * One set of provider processes serves every stack; a few Terraform commands run at a time.
  */
