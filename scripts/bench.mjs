@@ -170,8 +170,16 @@ if (which === "all" || which === "terraform") {
     `  CPU of the whole file (jest, synth, Terraform, providers): ${median(cpu).toFixed(1)} s, i.e. ` +
       `>= ${(median(cpu) / 2).toFixed(1)} s of wall time on 2 idle cores; load average now ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]}`,
   );
+  // From /proc: every Terraform command the test reaped, and the one provider process.
+  const tfCpu = reports.map((r) => r.terraformCpu);
+  const providerCpu = reports.map((r) => r.providerCpu);
   console.log(
-    "  Terraform command time summed over stacks (2 run at a time): " +
+    `  CPU of the Terraform part: Terraform commands ${median(tfCpu).toFixed(1)} s ` +
+      `(${Math.min(...tfCpu).toFixed(1)}–${Math.max(...tfCpu).toFixed(1)}), provider process ` +
+      `${median(providerCpu).toFixed(1)} s, i.e. >= ${((median(tfCpu) + median(providerCpu)) / 2).toFixed(1)} s of wall time on 2 idle cores`,
+  );
+  console.log(
+    "  Terraform command time summed over stacks (several run at a time): " +
       Object.entries(stepTotals)
         .map(([step, xs]) => `${step} ${median(xs).toFixed(1)} s`)
         .join(", "),

@@ -1,13 +1,14 @@
 /**
  * Real Terraform (on the PATH) over every shipped config, offline, with the schema-only
- * providers (scripts/offline-terraform): init, validate, plan + apply, an empty second plan,
- * and destroy-then-create for every docker_container under `-replace`. Then the same
+ * providers (scripts/offline-terraform): init, apply (which validates and plans first), an
+ * empty second plan, and destroy-then-create for every docker_container under `-replace`. Then the same
  * Terraform on deliberately broken copies of the default stack, each of which it must refuse.
- * One set of provider processes serves every stack; two stacks run at a time (2 cores).
+ * One set of provider processes serves every stack; a few Terraform commands run at a time.
  */
-import { appendFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { checkStack, formatDiagnostic, type CheckReport } from "../../scripts/offline-terraform/check";
-import { compareWithVendored, dumpSchemas } from "../../scripts/offline-terraform/compare-schemas";
+import { compareWithVendored, dumpSchemas, type Dump } from "../../scripts/offline-terraform/compare-schemas";
 import {
   startOfflineTerraform,
   vendoredProviders,
@@ -15,7 +16,13 @@ import {
 } from "../../scripts/offline-terraform/providers";
 import { SHIPPED_CONFIGS, synthStack, type TfJson } from "../support/synth";
 
-const PARALLEL = 2;
+// Terraform commands at a time: one more than the cores, as each command also waits for the
+// one provider process (measured on 2 cores: 3 at a time keeps both busy).
+const PARALLEL = availableParallelism() + 1;
+
+// The providers start first and come up while jest synthesizes the stacks below.
+const starting = startOfflineTerraform();
+starting.catch(() => undefined); // awaited, and so reported, by beforeAll
 
 async function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> {
   const results: T[] = new Array(jobs.length);
@@ -97,11 +104,6 @@ const BROKEN: Record<string, { summary: RegExp; detail?: RegExp; breakIt: (tf: T
   },
 };
 
-let terraform: OfflineTerraform | undefined;
-const shipped = new Map<string, CheckReport>();
-const broken = new Map<string, CheckReport>();
-let managed: CheckReport | undefined;
-
 /** One small provider: Terraform starts a node process for it on every command. */
 const MIRRORED: Record<string, unknown> = {
   terraform: { required_providers: { random: { source: "hashicorp/random", version: "3.7.2" } } },
@@ -109,44 +111,96 @@ const MIRRORED: Record<string, unknown> = {
   output: { length: { value: "${length(random_password.p.result)}", sensitive: true } },
 };
 
+let terraform: OfflineTerraform | undefined;
+const shipped = new Map<string, CheckReport>();
+const broken = new Map<string, CheckReport>();
+let managed: CheckReport | undefined;
+let schemaDump: Dump | undefined;
+let throughApply: CheckReport | undefined;
+const providers = vendoredProviders();
+
+/** CPU seconds in /proc/<pid>/stat (Linux, USER_HZ 100): its own, or its reaped children's. */
+function cpuSeconds(pid: number | "self", reaped = false): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+    .replace(/^.*\) /, "")
+    .split(" ");
+  const [user, system] = reaped ? [13, 14] : [11, 12];
+  return (Number(fields[user]) + Number(fields[system])) / 100;
+}
+
 beforeAll(async () => {
   const started = Date.now();
-  terraform = await startOfflineTerraform();
-  const startMs = Date.now() - started;
+  const benchFile = process.env.BENCH_TERRAFORM_FILE;
+  const reapedBefore = benchFile ? cpuSeconds("self", true) : 0;
+  terraform = await starting;
+  const startMs = Date.now() - started; // what is left of the start after the synth
   const env = terraform.env;
+  const size = (tf: TfJson) => JSON.stringify(tf).length;
   const jobs = [
-    ...Object.entries(synthesized).map(([name, tf]) => async () => {
-      shipped.set(name, await checkStack(tf, { name, env }));
-    }),
+    // The largest stacks first, the short jobs below them fill the end (2 cores).
+    ...Object.entries(synthesized)
+      .sort(([, a], [, b]) => size(b) - size(a))
+      .map(([name, tf]) => async () => {
+        shipped.set(name, await checkStack(tf, { name, env }));
+      }),
+    async () => {
+      schemaDump = await dumpSchemas(providers, {
+        ...process.env,
+        TF_CLI_CONFIG_FILE: env.cliConfig,
+        TF_REATTACH_PROVIDERS: env.reattach,
+      });
+    },
+    async () => {
+      // The whole check, which runs no `terraform validate` of its own (check.ts).
+      const tf = clone(docker);
+      const c = grafanaContainer(tf);
+      c.env = [
+        ...(c.env as string[]),
+        "D=${docker_network.Network.check_duplicate}", // deprecated in docker 3.6.2: a warning
+        "X=${docker_network.Network.no_such_attribute}",
+      ];
+      throughApply = await checkStack(tf, { name: "broken", env });
+    },
     ...Object.entries(BROKEN).map(([name, b]) => async () => {
       const tf = clone(docker);
       b.breakIt(tf);
       broken.set(name, await checkStack(tf, { name: "broken", env, planOnly: true }));
     }),
-  ];
-  jobs.push(async () => {
-    // No TF_REATTACH_PROVIDERS: init installs from the mirror, and Terraform starts each
-    // provider with AutoMTLS (TF_DISABLE_PLUGIN_TLS unset) on every command.
-    const mirrored = () =>
-      checkStack(MIRRORED, { name: "mirrored", env: { cliConfig: env.cliConfig }, planOnly: true });
-    managed = await mirrored();
-    // Seen twice on two loaded cores, not yet explained: a provider Terraform starts itself closes
-    // stdout before its handshake line. One retry, announced, so a real fault still fails.
-    if (
-      managed.diagnostics.some((d) => /Failed to read any lines from plugin's stdout/.test(JSON.stringify(d)))
-    ) {
-      console.warn("offline Terraform: a mirrored provider failed its handshake; retrying once");
+    async () => {
+      // No TF_REATTACH_PROVIDERS: init installs from the mirror, and Terraform starts each
+      // provider with AutoMTLS (TF_DISABLE_PLUGIN_TLS unset) on every command.
+      const mirrored = () =>
+        checkStack(MIRRORED, { name: "mirrored", env: { cliConfig: env.cliConfig }, planOnly: true });
       managed = await mirrored();
-    }
-  });
+      // Seen twice on two loaded cores, not yet explained: a provider Terraform starts itself closes
+      // stdout before its handshake line. One retry, announced, so a real fault still fails.
+      if (
+        managed.diagnostics.some((d) =>
+          /Failed to read any lines from plugin's stdout/.test(JSON.stringify(d)),
+        )
+      ) {
+        console.warn("offline Terraform: a mirrored provider failed its handshake; retrying once");
+        managed = await mirrored();
+      }
+    },
+  ];
   await pool(jobs, PARALLEL);
-  // npm run bench measures the Terraform part from here (tests never assert on time).
-  const benchFile = process.env.BENCH_TERRAFORM_FILE;
+  // npm run bench measures the Terraform part from here (tests never assert on time): wall
+  // time, and the CPU of every Terraform command (children this process reaped) and of the
+  // provider process (alive until afterAll; its start-up, during the synth, included).
   if (benchFile) {
     const all = [...shipped.values(), ...broken.values(), ...(managed ? [managed] : [])];
     const steps: Record<string, number> = {};
     for (const r of all) for (const [k, ms] of Object.entries(r.timings)) steps[k] = (steps[k] ?? 0) + ms;
-    const line = { totalMs: Date.now() - started, startMs, stacks: all.length, steps };
+    const providerPid = (Object.values(JSON.parse(env.reattach)) as { Pid: number }[])[0].Pid;
+    const line = {
+      totalMs: Date.now() - started,
+      startMs,
+      stacks: all.length,
+      steps,
+      terraformCpu: cpuSeconds("self", true) - reapedBefore,
+      providerCpu: cpuSeconds(providerPid),
+    };
     appendFileSync(benchFile, `${JSON.stringify(line)}\n`);
   }
 }, 120_000);
@@ -200,15 +254,9 @@ describe("Terraform starting the provider itself", () => {
 });
 
 describe("the provider schemas as Terraform reads them", () => {
-  const providers = vendoredProviders();
-  const dump = () => {
-    const env = terraform?.env;
-    if (!env) throw new Error("the providers did not start");
-    return dumpSchemas(providers, {
-      ...process.env,
-      TF_CLI_CONFIG_FILE: env.cliConfig,
-      TF_REATTACH_PROVIDERS: env.reattach,
-    });
+  const dump = (): Dump => {
+    if (!schemaDump) throw new Error("no schema dump: the beforeAll failed");
+    return structuredClone(schemaDump); // the second test changes its copy
   };
 
   // The same comparison the PR workflow runs against the real providers (npm run schemas:compare).
@@ -239,6 +287,15 @@ describe("the provider schemas as Terraform reads them", () => {
 describe("real Terraform refuses a broken stack", () => {
   it("accepts the unbroken default stack (the control)", () => {
     expect(lines(got(shipped, "docker"))).toEqual([]);
+  });
+
+  it("stops the whole check at apply with the errors and warnings of validate", () => {
+    const r = throughApply;
+    expect(r?.failedStep).toBe("apply");
+    expect(r?.diagnostics.map((d) => `${d.severity}: ${d.summary}`).sort()).toEqual([
+      "error: Unsupported attribute",
+      "warning: Deprecated attribute",
+    ]);
   });
 
   it.each(Object.keys(BROKEN))("%s", (name) => {

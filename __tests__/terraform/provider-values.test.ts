@@ -10,6 +10,7 @@ import {
   type Value,
 } from "../../scripts/offline-terraform/provider/values";
 import { makeServerCertificate } from "../../scripts/offline-terraform/provider/tls-cert";
+import { providerServices } from "../../scripts/offline-terraform/provider/server";
 import { X509Certificate } from "node:crypto";
 
 // What the schema-only provider does to values (scripts/offline-terraform/provider/values.ts).
@@ -129,6 +130,27 @@ describe("the schema-only provider's values", () => {
 
 // go-plugin's AutoMTLS needs a certificate for localhost usable as server and as its own CA
 // (hashicorp/go-plugin mtls.go and client.go loadServerCert, v1.6.0).
+describe("the schema-only provider's ReadResource", () => {
+  // The second plan and the replace plan run with -refresh=false (check.ts) because a refresh
+  // only hands the state to ReadResource and keeps what comes back
+  // (NodeAbstractResourceInstance.refresh, hashicorp/terraform
+  // internal/terraform/node_resource_abstract_instance.go, v1.11.4).
+  it("returns the state and the private data it is given, byte for byte", async () => {
+    const { ReadResource } = providerServices({ resource_schemas: { thing: { block: BLOCK } } });
+    const state = Buffer.from(
+      encodeValue({ name: "a", id: "x", port: 2n ** 40n, token: null, labels: {}, settings: null, rule: [] }),
+    );
+    const priv = Buffer.from("private");
+    const response = await new Promise<Record<string, unknown>>((resolve, reject) =>
+      ReadResource(
+        { request: { type_name: "thing", current_state: { msgpack: state }, private: priv } },
+        (e, r) => (e ? reject(e) : resolve(r as Record<string, unknown>)),
+      ),
+    );
+    expect(response).toEqual({ new_state: { msgpack: state }, private: priv, diagnostics: [] });
+  });
+});
+
 describe("the AutoMTLS server certificate", () => {
   it("is a self-signed localhost certificate whose handshake form is unpadded base64 DER", () => {
     const { certPem, handshake } = makeServerCertificate();

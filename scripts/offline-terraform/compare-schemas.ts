@@ -12,7 +12,7 @@
  * min/max items. Not compared: descriptions, schema versions (the docs do not give them),
  * functions, ephemeral resources and resource identity (not vendored).
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -108,10 +108,10 @@ export interface Dump {
  * Installs the providers (`terraform init`, from wherever the CLI config says: the registry
  * by default) and returns `terraform providers schema -json`.
  */
-export function dumpSchemas(
+export async function dumpSchemas(
   providers: readonly VendoredProvider[],
   env: NodeJS.ProcessEnv = process.env,
-): Dump {
+): Promise<Dump> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "schemas-"));
   try {
     const required = Object.fromEntries(
@@ -121,13 +121,23 @@ export function dumpSchemas(
       path.join(dir, "main.tf.json"),
       JSON.stringify({ terraform: { required_providers: required } }),
     );
-    const run = (...args: string[]) => {
-      const r = spawnSync("terraform", args, { cwd: dir, env, encoding: "utf8", maxBuffer: 1 << 30 });
-      if (r.status !== 0) throw new Error(`terraform ${args[0]} failed:\n${r.stdout}${r.stderr}`);
-      return r.stdout;
-    };
-    run("init", "-input=false", "-no-color", "-backend=false");
-    return JSON.parse(run("providers", "schema", "-json")) as Dump;
+    // Asynchronous, so that other Terraform commands of the same process keep their pipes read.
+    const run = (...args: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn("terraform", args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on("data", (d: Buffer) => out.push(d));
+        child.stderr.on("data", (d: Buffer) => err.push(d));
+        child.on("error", reject);
+        child.on("close", (code) => {
+          const stdout = Buffer.concat(out).toString();
+          if (code === 0) resolve(stdout);
+          else reject(new Error(`terraform ${args[0]} failed:\n${stdout}${Buffer.concat(err).toString()}`));
+        });
+      });
+    await run("init", "-input=false", "-no-color", "-backend=false");
+    return JSON.parse(await run("providers", "schema", "-json")) as Dump;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -142,14 +152,14 @@ export function compareWithVendored(dump: Dump, providers: readonly VendoredProv
   });
 }
 
-export function main(args: readonly string[] = process.argv.slice(2)): number {
+export async function main(args: readonly string[] = process.argv.slice(2)): Promise<number> {
   const missing = terraformProblem();
   if (missing) {
     console.error(missing);
     return 1;
   }
   const providers = vendoredProviders();
-  const dump = dumpSchemas(providers);
+  const dump = await dumpSchemas(providers);
   const outAt = args.indexOf("--out");
   if (outAt >= 0 && args[outAt + 1]) {
     const out = args[outAt + 1];

@@ -1,9 +1,9 @@
 /**
  * `npm run plan:offline [-- --keep]`: what `cdktf diff` will say about your configuration
  * before you have registry access. Synthesizes the stack from STACK_CONFIG (like `npm run
- * synth`), then runs real Terraform over it with the schema-only providers: init, validate,
- * plan (printed), apply into a throw-away state, a second plan that must be empty, and a
- * replace of every docker_container that must destroy before it creates.
+ * synth`), then runs real Terraform over it with the schema-only providers: init, plan
+ * (printed; it validates first), apply into a throw-away state, a second plan that must be
+ * empty, and a replace of every docker_container that must destroy before it creates.
  *
  * Exits 1 on any error or warning, printing Terraform's own lines. What this cannot see
  * (provider-side validation, defaults, ForceNew, normalization) is listed in README.md,

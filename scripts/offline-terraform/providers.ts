@@ -39,8 +39,19 @@ export interface VendoredProvider {
   readonly schemaFile: string;
 }
 
-/** Every `<type>-<version>.schema.json` in providers/. */
-export function vendoredProviders(dir = path.join(repoRoot(), "providers")): VendoredProvider[] {
+const vendored = new Map<string, readonly VendoredProvider[]>();
+
+/**
+ * Every `<type>-<version>.schema.json` in providers/. Read once per process: each file is
+ * parsed whole for its one source address, and the schemas are large.
+ */
+export function vendoredProviders(dir = path.join(repoRoot(), "providers")): readonly VendoredProvider[] {
+  let found = vendored.get(dir);
+  if (!found) vendored.set(dir, (found = readVendored(dir)));
+  return found;
+}
+
+function readVendored(dir: string): VendoredProvider[] {
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith(".schema.json"))
@@ -139,6 +150,11 @@ export async function startProviders(providers = vendoredProviders()): Promise<R
     });
   try {
     const lines = await handshakes(child, providers.length);
+    // Never what keeps the caller alive (a test file whose tests were all filtered out never
+    // calls stop()): when the caller exits, stdin closes and the providers exit with it.
+    child.unref();
+    for (const pipe of [child.stdin, child.stdout, child.stderr])
+      (pipe as unknown as { unref?: () => void } | null)?.unref?.();
     const entries = providers.map((p, i) => {
       const [, version, network, address] = lines[i].split("|");
       const reattach = { Protocol: "grpc", ProtocolVersion: Number(version), Pid: child.pid, Test: true };

@@ -115,20 +115,30 @@ function unary(fn: (req: Record<string, unknown>) => object): Unary {
 
 const bytesOf = (dv: unknown): Buffer => (dv as DynamicValue | null)?.msgpack ?? Buffer.from([0xc0]);
 
-export function providerServices(schema: ProviderSchema): Record<string, Unary> {
-  const resources = schema.resource_schemas ?? {};
-  const dataSources = schema.data_source_schemas ?? {};
-  const capabilities = { plan_destroy: false, get_provider_schema_optional: true };
-  // Built once: the grafana schema is large and Terraform asks for it on every command.
-  const schemaResponse = {
+const CAPABILITIES = { plan_destroy: false, get_provider_schema_optional: true };
+
+/** The GetProviderSchema response: built once, as Terraform asks for it on every command. */
+export function schemaResponse(schema: ProviderSchema): object {
+  return {
     provider: schemaMessage(schema.provider ?? { block: {} }),
-    resource_schemas: Object.fromEntries(Object.entries(resources).map(([k, s]) => [k, schemaMessage(s)])),
+    resource_schemas: Object.fromEntries(
+      Object.entries(schema.resource_schemas ?? {}).map(([k, s]) => [k, schemaMessage(s)]),
+    ),
     data_source_schemas: Object.fromEntries(
-      Object.entries(dataSources).map(([k, s]) => [k, schemaMessage(s)]),
+      Object.entries(schema.data_source_schemas ?? {}).map(([k, s]) => [k, schemaMessage(s)]),
     ),
     diagnostics: [],
-    server_capabilities: capabilities,
+    server_capabilities: CAPABILITIES,
   };
+}
+
+export function providerServices(
+  schema: ProviderSchema,
+  schemaReply: object = schemaResponse(schema),
+): Record<string, Unary> {
+  const resources = schema.resource_schemas ?? {};
+  const dataSources = schema.data_source_schemas ?? {};
+  const capabilities = CAPABILITIES;
   const blockOf = (table: typeof resources, type: unknown): SchemaBlock => {
     const s = table[String(type)];
     if (!s) throw new Error(`no schema for ${String(type)}`);
@@ -142,7 +152,7 @@ export function providerServices(schema: ProviderSchema): Record<string, Unary> 
       resources: Object.keys(resources).map((type_name) => ({ type_name })),
       data_sources: Object.keys(dataSources).map((type_name) => ({ type_name })),
     })),
-    GetProviderSchema: unary(() => schemaResponse),
+    GetProviderSchema: unary(() => schemaReply),
     ValidateProviderConfig: unary(ok),
     ValidateResourceConfig: unary(ok),
     ValidateDataResourceConfig: unary(ok),
@@ -220,18 +230,14 @@ function loadServices() {
 }
 
 /**
- * The same response object serialized once: Terraform asks every command for the schema,
- * and encoding the grafana one costs ~50 ms each time.
+ * The schema response serialized at start, while nobody waits for it: encoding the grafana
+ * one costs ~0.1-0.3 s, and Terraform asks every command for it.
  */
-function withSerializedOnce(service: grpc.ServiceDefinition, method: string): grpc.ServiceDefinition {
-  const m = service[method];
-  const cache = new WeakMap<object, Buffer>();
-  const responseSerialize = (value: object): Buffer => {
-    let bytes = cache.get(value);
-    if (!bytes) cache.set(value, (bytes = m.responseSerialize(value)));
-    return bytes;
-  };
-  return { ...service, [method]: { ...m, responseSerialize } };
+function withSchemaSerialized(service: grpc.ServiceDefinition, reply: object): grpc.ServiceDefinition {
+  const m = service["GetProviderSchema"];
+  const bytes = m.responseSerialize(reply);
+  const responseSerialize = (value: object): Buffer => (value === reply ? bytes : m.responseSerialize(value));
+  return { ...service, GetProviderSchema: { ...m, responseSerialize } };
 }
 
 /** Starts serving one provider schema; resolves once it listens. */
@@ -251,9 +257,10 @@ export async function serve(options: ServeOptions): Promise<Served> {
     "grpc.max_receive_message_length": -1,
     "grpc.max_send_message_length": -1,
   });
+  const reply = schemaResponse(schema);
   server.addService(
-    withSerializedOnce(loaded.tfplugin6.Provider.service, "GetProviderSchema"),
-    providerServices(schema) as grpc.UntypedServiceImplementation,
+    withSchemaSerialized(loaded.tfplugin6.Provider.service, reply),
+    providerServices(schema, reply) as grpc.UntypedServiceImplementation,
   );
   server.addService(loaded.grpc.health.v1.Health.service, {
     Check: unary(() => ({ status: 1 })),
