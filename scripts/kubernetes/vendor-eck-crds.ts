@@ -3,9 +3,10 @@
  * the released CRD file (`config/crds/v1/all-crds.yaml` of elastic/cloud-on-k8s at the
  * operator's tag): one JSON file per CRD in vendor/eck/crds/, with descriptions stripped and only
  * what validation needs kept (group, names, scope, each version's name, served, storage,
- * deprecated and openAPIV3Schema). Also the tag's sample resources of those kinds
- * (`config/samples/{elasticsearch,kibana,logstash}/*.yaml`), parsed, as vendor/eck/samples.json: the
- * validator's tests run them through. vendor/eck/README.md says how to run it.
+ * deprecated and openAPIV3Schema). Then it runs the tag's own sample resources of those kinds
+ * (`config/samples/{elasticsearch,kibana,logstash}/*.yaml`) through validateCustomResource, which
+ * proves the validator and the vendored files against upstream data; the samples themselves are
+ * not copied into the project. vendor/eck/README.md says how to run it.
  *
  *   node scripts/run-ts.mjs scripts/kubernetes/vendor-eck-crds.ts ECK_CHECKOUT [OUT_DIR]
  *
@@ -14,6 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { validateCustomResource } from "./crd-validate";
 
 /** The CRDs the Kubernetes mode renders resources of (Elasticsearch, Kibana, Logstash). */
 export const VENDORED_CRDS = [
@@ -90,22 +92,33 @@ export function main(args: readonly string[] = process.argv.slice(2)): number {
     fs.writeFileSync(file, `${JSON.stringify(vendoredCrd(doc))}\n`);
     process.stdout.write(`wrote ${file} (${fs.statSync(file).size} bytes)\n`);
   }
-  const samples: JsonObject = {};
+  // validateCustomResource reads vendor/eck: the samples prove the files just written only there.
+  if (path.resolve(outDir) !== path.resolve("vendor", "eck")) {
+    process.stdout.write(`samples not checked: the validator reads vendor/eck, not ${outDir}\n`);
+    return 0;
+  }
+  const kindOf = (crd: string) =>
+    String((((byName.get(crd) as JsonObject)["spec"] as JsonObject)["names"] as JsonObject)["kind"]);
+  const ours = new Set(VENDORED_CRDS.map(kindOf));
+  let checked = 0;
+  const problems: string[] = [];
   for (const dir of SAMPLE_DIRS) {
     const folder = path.join(checkout, "config", "samples", dir);
     for (const f of fs
       .readdirSync(folder)
       .filter((n) => n.endsWith(".yaml"))
       .sort()) {
-      const text = fs.readFileSync(path.join(folder, f), "utf8");
-      samples[`config/samples/${dir}/${f}`] = parseAllDocuments(text)
-        .map((d) => d.toJSON() as Json)
-        .filter((d) => d !== null);
+      for (const d of parseAllDocuments(fs.readFileSync(path.join(folder, f), "utf8"))) {
+        const doc = d.toJSON() as Json;
+        if (!isObject(doc) || !ours.has(String(doc["kind"]))) continue;
+        checked += 1;
+        problems.push(...validateCustomResource(doc).map((e) => `config/samples/${dir}/${f}: ${e}`));
+      }
     }
   }
-  const file = path.join(outDir, "samples.json");
-  fs.writeFileSync(file, `${JSON.stringify(samples, null, 1)}\n`);
-  process.stdout.write(`wrote ${file} (${Object.keys(samples).length} sample files)\n`);
+  for (const p of problems) process.stderr.write(`${p}\n`);
+  process.stdout.write(`${checked} sample resources checked, ${problems.length} problem(s)\n`);
+  if (problems.length > 0) return 1;
   return 0;
 }
 
