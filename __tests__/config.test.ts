@@ -3,16 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { ConfigError, loadConfig, parseConfig } from "../config";
-
-function problems(input: unknown): string[] {
-  try {
-    parseConfig(input);
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.problems];
-    throw e;
-  }
-  return [];
-}
+import { problems } from "./support/config-problems";
 
 describe("defaults (the local Docker profile)", () => {
   it("synthesizes with no config at all", () => {

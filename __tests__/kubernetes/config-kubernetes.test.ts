@@ -1,18 +1,9 @@
 import { join } from "node:path";
-import { ConfigError, loadConfig, parseConfig } from "../../config";
+import { loadConfig, parseConfig } from "../../config";
 import { resourceAt, synthStack } from "../support/synth";
 import { quantityBytes, quantityProblem } from "../../constructs/kubernetes/common";
 import { KUBERNETES_CONFIGS } from "../support/kubernetes";
-
-function problems(input: unknown): string[] {
-  try {
-    parseConfig(input);
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.problems];
-    throw e;
-  }
-  return [];
-}
+import { problems } from "../support/config-problems";
 
 const k8s = (kubernetes: object, rest: object = {}) => ({
   mode: "kubernetes",

@@ -1,9 +1,10 @@
 import { Testing } from "cdktf";
-import { ConfigError, parseConfig, type StackConfigInput } from "../../config";
+import { parseConfig, type StackConfigInput } from "../../config";
 import { AnalyticsStack } from "../../app/analytics-stack";
 import { STACK_NAME } from "../../app/app-support";
 import { SNAPSHOT_DEFAULTS } from "../../constructs/elasticsearch/snapshots";
 import { CONFIGS, SHIPPED_CONFIGS, resourcesOf, type TfJson } from "../support/synth";
+import { problems } from "../support/config-problems";
 
 /** The stack object (for its constructs' names) and its synthesized JSON. */
 function build(input: StackConfigInput) {
@@ -12,16 +13,6 @@ function build(input: StackConfigInput) {
     localStatePath: `../../../terraform.${STACK_NAME}.tfstate`,
   });
   return { stack, tf: JSON.parse(Testing.synth(stack)) as TfJson };
-}
-
-function problems(input: unknown): string[] {
-  try {
-    parseConfig(input);
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.problems];
-    throw e;
-  }
-  return [];
 }
 
 const only = (tf: TfJson, type: string) => {

@@ -3,12 +3,17 @@ import type { ITerraformDependable } from "cdktf";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { Password } from "@cdktf/provider-random/lib/password";
-import { GrafanaProvider } from "../../.gen/providers/grafana/provider";
+import type { GrafanaProvider } from "../../.gen/providers/grafana/provider";
 import type { CertificateAuthority, CertificateNames } from "../pki/certificate-authority";
 import { withDefaults } from "../docker/common";
 import { DNS_LABEL_PATTERN, quantityProblem, urlPort } from "../kubernetes/common";
 import { urlHost } from "../tls-names";
-import { DOCKER_GRAFANA_DEFAULTS, infinityInstallEntry, type GrafanaTarget } from "./instance";
+import {
+  DOCKER_GRAFANA_DEFAULTS,
+  infinityInstallEntry,
+  stackGrafanaProvider,
+  type GrafanaTarget,
+} from "./instance";
 
 /**
  * The maintained community chart (grafana-community/helm-charts charts/grafana, tag grafana-12.11.1);
@@ -152,12 +157,6 @@ export class HelmGrafana extends Construct implements GrafanaTarget {
       dependsOn: [admin, tls, ...(props.dependsOn ?? [])],
     });
     this.ready = [this.release];
-    this.provider = new GrafanaProvider(this, "Provider", {
-      url: this.url,
-      auth: `admin:${this.adminPassword}`,
-      caCert: props.ca.certPem,
-      retries: 10,
-      retryWait: 5,
-    });
+    this.provider = stackGrafanaProvider(this, this.url, this.adminPassword, props.ca);
   }
 }

@@ -191,14 +191,27 @@ export class DockerGrafana extends Construct implements GrafanaTarget {
     });
     this.ready = [this.container];
 
-    this.provider = new GrafanaProvider(this, "Provider", {
-      url: this.url,
-      auth: `admin:${this.adminPassword}`,
-      caCert: props.ca.certPem,
-      retries: 10,
-      retryWait: 5,
-    });
+    this.provider = stackGrafanaProvider(this, this.url, this.adminPassword, props.ca);
   }
+}
+
+/**
+ * The grafana provider of a Grafana the stack runs: its admin user, the stack CA, and retries
+ * while the instance that reported healthy finishes starting.
+ */
+export function stackGrafanaProvider(
+  scope: Construct,
+  url: string,
+  adminPassword: string,
+  ca: CertificateAuthority,
+): GrafanaProvider {
+  return new GrafanaProvider(scope, "Provider", {
+    url,
+    auth: `admin:${adminPassword}`,
+    caCert: ca.certPem,
+    retries: 10,
+    retryWait: 5,
+  });
 }
 
 export interface ExternalGrafanaProps {

@@ -1,12 +1,17 @@
 import { Construct } from "constructs";
-import { Fn, type ITerraformDependable } from "cdktf";
-import { ElasticstackProvider } from "@cdktf-providers/elastic-elasticstack/provider";
+import type { ITerraformDependable } from "cdktf";
+import type { ElasticstackProvider } from "@cdktf-providers/elastic-elasticstack/provider";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
-import { File } from "@cdktf/provider-local/lib/file";
 import type { CertificateAuthority, CertificateNames } from "../pki/certificate-authority";
 import { ObjectsRelease, readinessJob, urlPort, type KubernetesObject } from "../kubernetes/common";
 import { urlHost } from "../tls-names";
-import { DOCKER_KIBANA_DEFAULTS, type KibanaElasticsearch, type KibanaTarget } from "./instance";
+import {
+  DOCKER_KIBANA_DEFAULTS,
+  kibanaProvider,
+  stackCaFile,
+  type KibanaElasticsearch,
+  type KibanaTarget,
+} from "./instance";
 
 export type { KibanaElasticsearch } from "./instance";
 
@@ -122,19 +127,11 @@ export class EckKibana extends Construct implements KibanaTarget {
     });
     this.ready = [this.release.release];
 
-    const caFile = new File(this, "CaFile", {
-      filename: props.caCertFile,
-      content: props.ca.certPem,
-      filePermission: "0644",
-    });
-    this.provider = new ElasticstackProvider(this, "Provider", {
-      alias: "kibana",
-      kibana: {
-        endpoints: [this.url],
-        username: props.elasticsearch.username,
-        password: props.elasticsearch.password,
-        caCerts: [Fn.replace(caFile.id, caFile.id, caFile.filename)],
-      },
-    });
+    this.provider = kibanaProvider(
+      this,
+      this.url,
+      props.elasticsearch,
+      stackCaFile(this, props.caCertFile, props.ca),
+    );
   }
 }

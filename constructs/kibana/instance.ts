@@ -214,24 +214,36 @@ export class DockerKibana extends Construct implements KibanaTarget {
     });
     this.ready = [this.container];
 
-    // The provider reads its CA only from a file path (ca_certs), and the CA exists only after
-    // apply: Terraform writes the PEM first. The path is unknown until the file exists, so the
-    // provider is not asked to read a missing file at plan time.
-    this.caFile = new File(this, "CaFile", {
-      filename: props.caCertFile,
-      content: props.ca.certPem,
-      filePermission: "0644",
-    });
-    this.provider = new ElasticstackProvider(this, "Provider", {
-      alias: "kibana",
-      kibana: {
-        endpoints: [this.url],
-        username: es.username,
-        password: es.password,
-        caCerts: [Fn.replace(this.caFile.id, this.caFile.id, this.caFile.filename)],
-      },
-    });
+    this.caFile = stackCaFile(this, props.caCertFile, props.ca);
+    this.provider = kibanaProvider(this, this.url, es, this.caFile);
   }
+}
+
+/**
+ * The provider reads its CA only from a file path (ca_certs), and the CA exists only after
+ * apply: Terraform writes the PEM first. The path is unknown until the file exists, so the
+ * provider is not asked to read a missing file at plan time.
+ */
+export function stackCaFile(scope: Construct, filename: string, ca: CertificateAuthority): File {
+  return new File(scope, "CaFile", { filename, content: ca.certPem, filePermission: "0644" });
+}
+
+/** The elasticstack provider (alias `kibana`) for a Kibana the stack runs, verifying the stack CA. */
+export function kibanaProvider(
+  scope: Construct,
+  url: string,
+  user: { readonly username: string; readonly password: string },
+  caFile: File,
+): ElasticstackProvider {
+  return new ElasticstackProvider(scope, "Provider", {
+    alias: "kibana",
+    kibana: {
+      endpoints: [url],
+      username: user.username,
+      password: user.password,
+      caCerts: [Fn.replace(caFile.id, caFile.id, caFile.filename)],
+    },
+  });
 }
 
 export interface ExternalKibanaProps {

@@ -83,9 +83,9 @@ export interface EckLogstashProps {
   readonly httpAuth?: { readonly user: string; readonly envVar: string; readonly port: number };
   /** CA of the cluster, mounted at LOGSTASH_PATHS.caCert. @default none */
   readonly caCertPem?: string;
-  /** The operator, the cluster, the key, the index template. @default none */
   /** Pipelines beside main (e.g. the dead-letter pipeline), in the resource's pipelines list. @default none */
   readonly additionalPipelines?: readonly LogstashAdditionalPipeline[];
+  /** The operator, the cluster, the key, the index template. @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
 
