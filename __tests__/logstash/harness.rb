@@ -15,7 +15,8 @@
 #   in size. Not modelled: on get, Rubyfier.deepMap makes a new RubyString for every key
 #   (ConvertedMap keeps Java Strings); on set, ConvertedMap.newFromRubyHash turns every key
 #   back into an interned Java String (v8.19.20 ConvertedMap.java). Both are Java loops,
-#   where this copy is a Ruby one: a whole-subtree get or set may cost more or less here.
+#   where this copy is a Ruby one: a whole-subtree get or set may cost more or less here
+#   (`npm run bench ruby` also times the filters on a Java stand-in that converts as Logstash).
 #   Conditionals are Java in Logstash, one get here, so a guard may cost more here too.
 #   @metadata is an ordinary key here (Logstash keeps it out of to_hash and the output).
 # - `mutate { replace => { field => literal } }` and `if [field] == "literal"` guards, the

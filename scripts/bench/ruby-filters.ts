@@ -21,9 +21,11 @@ import { compileJavaEvent } from "./java-event/compile";
  * scripts/bench/ruby-filters.ts [iterations] [runs]`). Each figure is CPU time of the
  * timing thread (harness.rb), so the load other processes put on a shared machine moves it
  * far less than wall time would; it prints the median of the runs, each run's ratio, each
- * filter's share and the load average. The harness's stand-in Event rebuilds maps on get
- * and set like Logstash's, but is not Logstash's Java event (harness.rb says what it
- * models): compare the ratio, not the absolute figures.
+ * filter's share and the load average. It does so twice: on the tests' Ruby stand-in Event
+ * (harness.rb), whose copies are Ruby loops, and on a Java stand-in
+ * (java-event/StandInEvent.java) that converts on get and set in Java as Logstash 8.19's
+ * Event does, after checking that the filters' outputs are the same on both. Neither is
+ * Logstash itself (each file says what it models): compare the ratios.
  */
 
 // The guide's filter (DESIGN.md §1.2, step 4): read the header, restore padding, decode,
