@@ -15,18 +15,21 @@
 #   in size. Not modelled: on get, Rubyfier.deepMap makes a new RubyString for every key
 #   (ConvertedMap keeps Java Strings); on set, ConvertedMap.newFromRubyHash turns every key
 #   back into an interned Java String (v8.19.20 ConvertedMap.java). Both are Java loops,
-#   where this copy is a Ruby one: a whole-subtree get or set may cost more or less here.
+#   where this copy is a Ruby one: a whole-subtree get or set may cost more or less here
+#   (`npm run bench ruby` also times the filters on a Java stand-in that converts as Logstash).
 #   Conditionals are Java in Logstash, one get here, so a guard may cost more here too.
 #   @metadata is an ordinary key here (Logstash keeps it out of to_hash and the output).
 # - `mutate { replace => { field => literal } }` and `if [field] == "literal"` guards, the
 #   only other pieces of our filter section (the test refuses to flatten anything else).
 #
 # Input (stdin, JSON): { "programs": { name: [step, ...] }, "cases": [{ "name", "program",
-# "event" }], "bench": { "iterations": n, "rounds": r }? }, where a step is { "init"?, "code" } or
+# "event" }], "bench": { "iterations": n, "rounds": r }?, "java_event": dir? }, where a step is { "init"?, "code" } or
 # { "replace": { field: value } }, with an optional "when": [[field, value], ...].
 # Output (stdout, JSON): [{ "name", "event", "error" }], or with "bench" the CPU
 # microseconds per event of each program on each case (median of the rounds, after a
-# round-robin warm-up) and of each of its steps.
+# round-robin warm-up) and of each of its steps. With "java_event" (JRuby, `npm run bench`
+# only), events are the Java stand-in compiled into that class directory
+# (scripts/bench/java-event/StandInEvent.java says what it models) instead of HarnessEvent.
 require 'json'
 
 class HarnessEvent
@@ -115,6 +118,21 @@ Step = Struct.new(:guards, :filter, :replace) do
 end
 
 input = JSON.parse($stdin.read)
+if (classes = input['java_event'])
+  require 'java'
+  require 'jruby'
+  $CLASSPATH << File.join(classes, '')
+  Java::Bench::StandInEvent.define(JRuby.runtime, 'JavaStandInEvent')
+  new_event = ->(data) { JavaStandInEvent.new(data) }
+  # Logstash keeps @metadata out of to_hash; the output shows it as HarnessEvent#data does.
+  event_data = lambda do |event|
+    metadata = event.get('@metadata')
+    metadata.empty? ? event.to_hash : event.to_hash.merge('@metadata' => metadata)
+  end
+else
+  new_event = ->(data) { HarnessEvent.new(data) }
+  event_data = ->(event) { event.data }
+end
 programs = input.fetch('programs').transform_values do |steps|
   steps.map do |step|
     filter = step.key?('code') ? HarnessRubyFilter.new(step['init'], step.fetch('code')) : nil
@@ -138,7 +156,7 @@ if (bench = input['bench'])
         else
           -> { Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID, :nanosecond) }
         end
-  fresh = ->(c) { HarnessEvent.new(HarnessEvent.deep_copy(c.fetch('event'))) }
+  fresh = ->(c) { new_event.call(HarnessEvent.deep_copy(c.fetch('event'))) }
   # Batches of 125 fresh events, as a Logstash worker takes them (pipeline.batch.size's
   # default): only the filters are timed, and only one batch is alive at a time.
   batch = 125
@@ -186,14 +204,14 @@ if (bench = input['bench'])
 end
 
 results = input.fetch('cases').map do |test_case|
-  event = HarnessEvent.new(test_case.fetch('event'))
+  event = new_event.call(test_case.fetch('event'))
   error = nil
   begin
     run_program.call(programs.fetch(test_case.fetch('program')), event)
   rescue Exception => e # any escape at all is what the tests look for
     error = "#{e.class}: #{e.message}"
   end
-  { 'name' => test_case.fetch('name'), 'event' => event.data, 'error' => error }
+  { 'name' => test_case.fetch('name'), 'event' => event_data.call(event), 'error' => error }
 end
 
 $stdout.write(JSON.generate(results))

@@ -67,12 +67,24 @@ function runRaw(ruby: RubyName, input: unknown): string {
   return run.stdout;
 }
 
+/**
+ * Which Event the harness builds: its Ruby stand-in (tests), or, for the bench under JRuby,
+ * the Java stand-in compiled into a class directory (scripts/bench/java-event/).
+ */
+export interface HarnessOptions {
+  readonly javaEvent?: string;
+}
+
+const eventOption = (options: HarnessOptions) =>
+  options.javaEvent === undefined ? {} : { java_event: options.javaEvent };
+
 export function runHarness(
   ruby: RubyName,
   programs: Readonly<Record<string, readonly HarnessStep[]>>,
   cases: readonly HarnessCase[],
+  options: HarnessOptions = {},
 ): Map<string, HarnessResult> {
-  const out = JSON.parse(runRaw(ruby, { programs, cases })) as HarnessResult[];
+  const out = JSON.parse(runRaw(ruby, { programs, cases, ...eventOption(options) })) as HarnessResult[];
   return new Map(out.map((r) => [r.name, r]));
 }
 
@@ -95,8 +107,10 @@ export function benchHarness(
   cases: readonly HarnessCase[],
   iterations: number,
   rounds = 5,
+  options: HarnessOptions = {},
 ): Map<string, BenchResult> {
-  const out = JSON.parse(runRaw(ruby, { programs, cases, bench: { iterations, rounds } })) as ({
+  const input = { programs, cases, bench: { iterations, rounds }, ...eventOption(options) };
+  const out = JSON.parse(runRaw(ruby, input)) as ({
     name: string;
   } & BenchResult)[];
   return new Map(
