@@ -57,21 +57,17 @@ export const LOGSTASH_DEFAULTS = {
   bindAddress: "127.0.0.1",
 } as const;
 
-export interface LogstashProps {
-  /** Container/volume name prefix, e.g. `elk`. */
-  readonly namePrefix: string;
-  readonly networkName: string;
+/** What Logstash runs and with which resources, on any platform (container or ECK). */
+export interface LogstashWorkloadProps {
   readonly pipeline: LogstashPipeline;
-  /** Pinned 8.x image version. @default "8.19.18" */
+  /** Pinned 8.x version. @default "8.19.18" */
   readonly version?: string;
   /** JVM heap, which also sizes workers and batches. @default "256m" */
   readonly heap?: string;
-  /** Container memory limit in MB; at least 512 MB beside the heap. @default 1024 */
+  /** Memory limit in MB; at least 512 MB beside the heap. @default 1024 */
   readonly memoryLimitMb?: number;
   /** Persistent queue limit, at least queue.page_capacity (64mb). @default "1gb" */
   readonly queueMaxBytes?: string;
-  /** Host address the input ports bind to. @default "127.0.0.1" */
-  readonly bindAddress?: string;
   /** Values the pipeline reads as `${NAME}` (e.g. an API key): references, never literals. @default none */
   readonly secrets?: Readonly<Record<string, string>>;
   /**
@@ -79,14 +75,22 @@ export interface LogstashProps {
    * pipeline as `${envVar}`. @default none
    */
   readonly httpAuth?: { readonly user: string; readonly envVar: string; readonly port: number };
-  /** CA of the cluster, uploaded at LOGSTASH_PATHS.caCert. @default none: a publicly trusted cluster */
+  /** CA of the cluster, placed at LOGSTASH_PATHS.caCert. @default none: a publicly trusted cluster */
   readonly caCertPem?: string;
-  /** The healthy cluster, the key, the index template. @default none */
+  /** Pipelines beside main (e.g. the dead-letter pipeline). @default none */
+  readonly additionalPipelines?: readonly LogstashAdditionalPipeline[];
+  /** What must exist first: the healthy cluster, the key, the index templates. @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+export interface LogstashProps extends LogstashWorkloadProps {
+  /** Container/volume name prefix, e.g. `elk`. */
+  readonly namePrefix: string;
+  readonly networkName: string;
+  /** Host address the input ports bind to. @default "127.0.0.1" */
+  readonly bindAddress?: string;
   /** Rotation of the container's json-file log. @default 10m × 5 files */
   readonly logRotation?: LogRotation;
-  /** Pipelines beside main, each with its own config file. @default none */
-  readonly additionalPipelines?: readonly LogstashAdditionalPipeline[];
   /**
    * Serve the monitoring API to the stack's network (never published on the host) with TLS
    * from a certificate of this CA and basic authentication. @default loopback only, no auth

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
 import YAML from "yaml";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
@@ -15,7 +14,7 @@ import {
   type KubernetesObject,
   type ServiceExposure,
 } from "../kubernetes/common";
-import { LOGSTASH_DEFAULTS, type LogstashAdditionalPipeline, type LogstashPipeline } from "./container";
+import { LOGSTASH_DEFAULTS, type LogstashWorkloadProps } from "./container";
 import { extractEnvReferences, renderPipeline } from "./pipeline";
 import { DEAD_LETTER_MAX_BYTES, LOGSTASH_PATHS, PIPELINE_ID, renderLogstashSettings } from "./settings";
 
@@ -56,19 +55,12 @@ export const ECK_LOGSTASH_DEFAULTS = {
   gelfService: "LoadBalancer",
 } as const;
 
-export interface EckLogstashProps {
+export interface EckLogstashProps extends LogstashWorkloadProps {
   readonly namespace: string;
-  readonly pipeline: LogstashPipeline;
   /** Name of the Logstash resource; services are `<name>-ls-<service>`. @default "elk" */
   readonly name?: string;
   /** Pinned version, at least 8.12 (ECK 3.5.0's Logstash support). @default "8.19.18" */
   readonly version?: string;
-  /** JVM heap. @default "256m" */
-  readonly heap?: string;
-  /** Memory request and limit in MB; at least heap + 512. @default 1024 */
-  readonly memoryLimitMb?: number;
-  /** Persistent queue limit. @default "1gb" */
-  readonly queueMaxBytes?: string;
   /** Storage class of the data volume (queue and DLQ). @default the cluster's default class */
   readonly storageClass?: string;
   /** Size of the data volume; holds the queue and the DLQ (1 GiB). @default "4Gi" */
@@ -77,16 +69,6 @@ export interface EckLogstashProps {
   readonly gelfService?: ServiceExposure;
   /** Node port of the GELF input with `NodePort`. @default one Kubernetes picks */
   readonly gelfNodePort?: number;
-  /** Values the pipeline reads as `${NAME}`: put in a secret, read as env, never in the resource. @default none */
-  readonly secrets?: Readonly<Record<string, string>>;
-  /** Basic-auth credentials for an http input (password generated here). @default none */
-  readonly httpAuth?: { readonly user: string; readonly envVar: string; readonly port: number };
-  /** CA of the cluster, mounted at LOGSTASH_PATHS.caCert. @default none */
-  readonly caCertPem?: string;
-  /** Pipelines beside main (e.g. the dead-letter pipeline), in the resource's pipelines list. @default none */
-  readonly additionalPipelines?: readonly LogstashAdditionalPipeline[];
-  /** The operator, the cluster, the key, the index template. @default none */
-  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /**
