@@ -34,6 +34,20 @@ function shapeOf(dts) {
     .filter(Boolean);
 }
 
+/**
+ * Writes one provider's schema in `terraform providers schema -json` form and, given the
+ * prebuilt bindings' folder, checks the file against them. Returns false if the check fails.
+ */
+export async function writeSchema(outFile, source, version, provider, bindingsDir) {
+  const out = { format_version: "1.0", provider_schemas: { [source]: provider } };
+  fs.writeFileSync(outFile, JSON.stringify(sortKeys(out), null, 1) + "\n");
+  console.log(
+    `wrote ${outFile}: ${Object.keys(provider.resource_schemas).length} resources, ` +
+      `${Object.keys(provider.data_source_schemas).length} data sources`,
+  );
+  return bindingsDir ? checkBindings(outFile, source, version, path.resolve(bindingsDir)) : true;
+}
+
 export async function checkBindings(schemaFile, source, version, packageDir) {
   const require = createRequire(path.join(root, "package.json"));
   const ts = require("typescript");

@@ -22,7 +22,7 @@
 // descriptions, defaults or the schema version (written as 0).
 import fs from "node:fs";
 import path from "node:path";
-import { checkBindings, sortKeys } from "./common.mjs";
+import { writeSchema } from "./common.mjs";
 import { frameworkSchema, parseGoFiles } from "./go-schema.mjs";
 
 // The stored docs used for random 3.7.2 / tls 4.1.0 were not all at the release tag.
@@ -340,13 +340,5 @@ if (opts["sdkv2-id"]) {
   }
 }
 applyCorrections(provider, `${opts.source}@${version}`);
-const out = { format_version: "1.0", provider_schemas: { [opts.source]: provider } };
-fs.writeFileSync(outFile, JSON.stringify(sortKeys(out), null, 1) + "\n");
-console.log(
-  `wrote ${outFile}: ${Object.keys(provider.resource_schemas).length} resources, ` +
-    `${Object.keys(provider.data_source_schemas).length} data sources`,
-);
-if (opts["check-bindings"]) {
-  const ok = await checkBindings(outFile, opts.source, version, path.resolve(opts["check-bindings"]));
-  if (!ok) process.exit(1);
-}
+const ok = await writeSchema(outFile, opts.source, version, provider, opts["check-bindings"]);
+if (!ok) process.exit(1);

@@ -14,7 +14,7 @@
 // modifiers are not part of the format.
 import fs from "node:fs";
 import path from "node:path";
-import { checkBindings, sortKeys } from "./common.mjs";
+import { writeSchema } from "./common.mjs";
 import { frameworkSchema, parseGoFiles } from "./go-schema.mjs";
 
 function fail(msg) {
@@ -60,13 +60,5 @@ const provider = {
   resource_schemas: table(opts.resource),
   data_source_schemas: table(opts["data-source"]),
 };
-const out = { format_version: "1.0", provider_schemas: { [opts.source]: provider } };
-fs.writeFileSync(outFile, JSON.stringify(sortKeys(out), null, 1) + "\n");
-console.log(
-  `wrote ${outFile}: ${Object.keys(provider.resource_schemas).length} resources, ` +
-    `${Object.keys(provider.data_source_schemas).length} data sources`,
-);
-if (opts["check-bindings"]) {
-  const ok = await checkBindings(outFile, opts.source, version, path.resolve(opts["check-bindings"]));
-  if (!ok) process.exit(1);
-}
+const ok = await writeSchema(outFile, opts.source, version, provider, opts["check-bindings"]);
+if (!ok) process.exit(1);
