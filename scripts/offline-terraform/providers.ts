@@ -144,9 +144,15 @@ export async function startProviders(providers = vendoredProviders()): Promise<R
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once("exit", () => resolve());
+      // A timer that holds the event loop until the child has exited: the child and its
+      // pipes are unref'd, so without it a caller with nothing else pending (a CLI awaiting
+      // stop()) would exit with an unsettled promise (exit code 13) instead of its own.
+      const kill = setTimeout(() => child.kill("SIGKILL"), 2000);
+      child.once("exit", () => {
+        clearTimeout(kill);
+        resolve();
+      });
       child.stdin?.end(); // --exit-with-stdin
-      setTimeout(() => child.kill("SIGKILL"), 2000).unref();
     });
   try {
     const lines = await handshakes(child, providers.length);
