@@ -8,7 +8,8 @@
 //    scripts/bench/ruby-filters.ts;
 // 4. the real-Terraform check (__tests__/terraform/offline.test.ts): the whole jest file, and
 //    its Terraform part (providers started, every shipped config, the broken stacks, the
-//    mirror run), which the test reports itself when BENCH_TERRAFORM_FILE is set (terraform).
+//    mirror run), which the test reports itself when BENCH_TERRAFORM_FILE is set, and the
+//    CPU of each shipped config's check run alone, the floor under it (terraform).
 //
 // It prints figures and the budgets next to them; it never fails a build.
 import { spawnSync } from "node:child_process";
@@ -184,6 +185,16 @@ if (which === "all" || which === "terraform") {
         .map(([step, xs]) => `${step} ${median(xs).toFixed(1)} s`)
         .join(", "),
   );
+  // The floor under all of it: each shipped config's check alone (scripts/bench/terraform-floor.ts).
+  const floor = spawnSync("node", ["scripts/run-ts.mjs", "scripts/bench/terraform-floor.ts"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  if (floor.status !== 0) {
+    console.error(`terraform floor benchmark failed:\n${floor.stderr}`);
+    process.exit(1);
+  }
+  process.stdout.write(floor.stdout);
 }
 
 if (which === "all" || which === "ruby") {

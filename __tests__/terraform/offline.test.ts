@@ -5,7 +5,7 @@
  * Terraform on deliberately broken copies of the default stack, each of which it must refuse.
  * One set of provider processes serves every stack; a few Terraform commands run at a time.
  */
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { checkStack, formatDiagnostic, type CheckReport } from "../../scripts/offline-terraform/check";
 import { compareWithVendored, dumpSchemas, type Dump } from "../../scripts/offline-terraform/compare-schemas";
@@ -15,6 +15,7 @@ import {
   type OfflineTerraform,
 } from "../../scripts/offline-terraform/providers";
 import { SHIPPED_CONFIGS, synthStack, type TfJson } from "../support/synth";
+import { cpuSeconds, providerPid } from "../../scripts/bench/proc-cpu";
 
 // Terraform commands at a time: one more than the cores, as each command also waits for the
 // one provider process (measured on 2 cores: 3 at a time keeps both busy).
@@ -119,15 +120,6 @@ let schemaDump: Dump | undefined;
 let throughApply: CheckReport | undefined;
 const providers = vendoredProviders();
 
-/** CPU seconds in /proc/<pid>/stat (Linux, USER_HZ 100): its own, or its reaped children's. */
-function cpuSeconds(pid: number | "self", reaped = false): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
-    .replace(/^.*\) /, "")
-    .split(" ");
-  const [user, system] = reaped ? [13, 14] : [11, 12];
-  return (Number(fields[user]) + Number(fields[system])) / 100;
-}
-
 beforeAll(async () => {
   const started = Date.now();
   const benchFile = process.env.BENCH_TERRAFORM_FILE;
@@ -192,14 +184,13 @@ beforeAll(async () => {
     const all = [...shipped.values(), ...broken.values(), ...(managed ? [managed] : [])];
     const steps: Record<string, number> = {};
     for (const r of all) for (const [k, ms] of Object.entries(r.timings)) steps[k] = (steps[k] ?? 0) + ms;
-    const providerPid = (Object.values(JSON.parse(env.reattach)) as { Pid: number }[])[0].Pid;
     const line = {
       totalMs: Date.now() - started,
       startMs,
       stacks: all.length,
       steps,
       terraformCpu: cpuSeconds("self", true) - reapedBefore,
-      providerCpu: cpuSeconds(providerPid),
+      providerCpu: cpuSeconds(providerPid(env.reattach)),
     };
     appendFileSync(benchFile, `${JSON.stringify(line)}\n`);
   }
