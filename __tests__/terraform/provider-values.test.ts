@@ -9,7 +9,7 @@ import {
   readDataSource,
   type Value,
 } from "../../scripts/offline-terraform/provider/values";
-import { makeServerCertificate } from "../../scripts/offline-terraform/provider/tls-cert";
+import { derInteger, makeServerCertificate } from "../../scripts/offline-terraform/provider/tls-cert";
 import { providerServices } from "../../scripts/offline-terraform/provider/server";
 import { X509Certificate } from "node:crypto";
 
@@ -160,5 +160,26 @@ describe("the AutoMTLS server certificate", () => {
     expect(cert.verify(cert.publicKey)).toBe(true);
     expect(handshake).not.toMatch(/=$/);
     expect(Buffer.from(handshake, "base64")).toEqual(cert.raw);
+  });
+
+  // The serial is random: one whose first byte is 0x00 was written with that byte kept,
+  // which OpenSSL refuses as a non-minimal INTEGER (X.690 8.3.2), and the provider exited.
+  it.each([
+    ["a leading zero byte", "00123456789abcdef0123456789abcde"],
+    ["leading zero bytes before a byte with the top bit set", "0000f23456789abcdef0123456789abc"],
+    ["the top bit set", "f0123456789abcdef0123456789abcde"],
+    ["all zeros", "00000000000000000000000000000000"],
+  ])("is valid DER whatever the random serial: %s", (_, hex) => {
+    const cert = new X509Certificate(makeServerCertificate(new Date(), Buffer.from(hex, "hex")).certPem);
+    expect(BigInt(`0x${cert.serialNumber}`)).toBe(BigInt(`0x${hex}`));
+  });
+
+  it("writes INTEGERs in their shortest form", () => {
+    const hex = (bytes: number[]) => derInteger(Uint8Array.from(bytes)).toString("hex");
+    expect(hex([0, 0, 0x12])).toBe("020112");
+    expect(hex([0, 0x80])).toBe("02020080");
+    expect(hex([0x80])).toBe("02020080");
+    expect(hex([0, 0])).toBe("020100");
+    expect(hex([2])).toBe("020102");
   });
 });

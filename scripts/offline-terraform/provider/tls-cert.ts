@@ -17,6 +17,19 @@ function der(tag: number, ...content: Buffer[]): Buffer {
 
 const seq = (...c: Buffer[]) => der(0x30, ...c);
 
+/**
+ * A non-negative DER INTEGER from big-endian bytes: no leading zero byte unless the next
+ * byte has its top bit set (X.690 8.3.2). OpenSSL refuses anything else ("illegal
+ * padding"), so a random serial that happened to start with 0x00 once took down 1 start
+ * in ~270.
+ */
+export function derInteger(bytes: Uint8Array): Buffer {
+  let i = 0;
+  while (i < bytes.length - 1 && bytes[i] === 0) i++;
+  const rest = Buffer.from(bytes.subarray(i));
+  return der(0x02, ...(rest.length === 0 || rest[0] & 0x80 ? [Buffer.from([0]), rest] : [rest]));
+}
+
 function oid(dotted: string): Buffer {
   const [a, b, ...rest] = dotted.split(".").map(Number);
   const bytes = [40 * a + b];
@@ -44,15 +57,14 @@ export interface ServerCertificate {
   readonly handshake: string;
 }
 
-export function makeServerCertificate(now = new Date()): ServerCertificate {
+/** `serial`: 16 random bytes unless given (tests give edge cases). */
+export function makeServerCertificate(now = new Date(), serial = crypto.randomBytes(16)): ServerCertificate {
   const { privateKey, publicKey } = crypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const ecdsaSha256 = seq(oid("1.2.840.10045.4.3.2"));
   const name = seq(der(0x31, seq(oid("2.5.4.3"), der(0x0c, Buffer.from("localhost")))));
-  const serial = crypto.randomBytes(16);
-  serial[0] &= 0x7f; // a positive INTEGER
   const tbs = seq(
-    der(0xa0, der(0x02, Buffer.from([2]))), // v3
-    der(0x02, serial),
+    der(0xa0, derInteger(Buffer.from([2]))), // v3
+    derInteger(serial),
     ecdsaSha256,
     name,
     seq(utcTime(new Date(now.getTime() - 30_000)), utcTime(new Date(now.getTime() + 365 * 86_400_000))),
