@@ -79,6 +79,16 @@ function row(m) {
 }
 
 const which = process.argv[2] ?? "all";
+
+/** Runs a TypeScript bench script that prints its own figures; its failure ends the bench. */
+function benchScript(label, script, ...args) {
+  const run = spawnSync("node", ["scripts/run-ts.mjs", script, ...args], { cwd: root, encoding: "utf8" });
+  if (run.status !== 0) {
+    console.error(`${label} benchmark failed:\n${run.stderr}`);
+    process.exit(1);
+  }
+  process.stdout.write(run.stdout);
+}
 console.log(
   `median of ${RUNS} runs (Terraform: BENCH_TERRAFORM_RUNS, default 3) after a warm-up; wall time (min–max) and peak RSS of the largest process\n`,
 );
@@ -186,35 +196,15 @@ if (which === "all" || which === "terraform") {
         .join(", "),
   );
   // The floor under all of it: each shipped config's check alone (scripts/bench/terraform-floor.ts).
-  const floor = spawnSync("node", ["scripts/run-ts.mjs", "scripts/bench/terraform-floor.ts"], {
-    cwd: root,
-    encoding: "utf8",
-  });
-  if (floor.status !== 0) {
-    console.error(`terraform floor benchmark failed:\n${floor.stderr}`);
-    process.exit(1);
-  }
-  process.stdout.write(floor.stdout);
+  benchScript("terraform floor", "scripts/bench/terraform-floor.ts");
 }
 
 if (which === "all" || which === "ruby") {
   console.log("");
-  const run = spawnSync(
-    "node",
-    [
-      "scripts/run-ts.mjs",
-      "scripts/bench/ruby-filters.ts",
-      process.env.BENCH_RUBY_EVENTS ?? "10000",
-      process.env.BENCH_RUBY_RUNS ?? "3",
-    ],
-    {
-      cwd: root,
-      encoding: "utf8",
-    },
+  benchScript(
+    "ruby filter",
+    "scripts/bench/ruby-filters.ts",
+    process.env.BENCH_RUBY_EVENTS ?? "10000",
+    process.env.BENCH_RUBY_RUNS ?? "3",
   );
-  if (run.status !== 0) {
-    console.error(`ruby filter benchmark failed:\n${run.stderr}`);
-    process.exit(1);
-  }
-  process.stdout.write(run.stdout);
 }
