@@ -100,6 +100,16 @@ export function compareProviderSchemas(
   return out;
 }
 
+/** A Terraform command that exited non-zero: Terraform's own output, for the user. */
+export class TerraformFailed extends Error {
+  constructor(
+    readonly command: string,
+    readonly output: string,
+  ) {
+    super(`terraform ${command} failed:\n${output}`);
+  }
+}
+
 export interface Dump {
   readonly provider_schemas: Record<string, ProviderSchema>;
 }
@@ -133,7 +143,7 @@ export async function dumpSchemas(
         child.on("close", (code) => {
           const stdout = Buffer.concat(out).toString();
           if (code === 0) resolve(stdout);
-          else reject(new Error(`terraform ${args[0]} failed:\n${stdout}${Buffer.concat(err).toString()}`));
+          else reject(new TerraformFailed(args[0], `${stdout}${Buffer.concat(err).toString()}`.trim()));
         });
       });
     await run("init", "-input=false", "-no-color", "-backend=false");
@@ -159,7 +169,18 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
     return 1;
   }
   const providers = vendoredProviders();
-  const dump = await dumpSchemas(providers);
+  let dump: Dump;
+  try {
+    dump = await dumpSchemas(providers);
+  } catch (e) {
+    // Not our bug: no registry (or mirror) to install from. Terraform's words, no stack trace.
+    if (!(e instanceof TerraformFailed)) throw e;
+    console.error(e.output);
+    console.error(
+      `schemas:compare: terraform ${e.command} could not install the real providers; it needs the registry (or the mirror your CLI config names)`,
+    );
+    return 1;
+  }
   const outAt = args.indexOf("--out");
   if (outAt >= 0 && args[outAt + 1]) {
     const out = args[outAt + 1];
