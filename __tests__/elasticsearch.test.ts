@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CONFIGS, resourceAt, resourcesOf, synthStack, type TfJson } from "./support/synth";
 
 const defaultStack = synthStack(CONFIGS.docker);
@@ -278,6 +282,45 @@ describe("docker cluster", () => {
       String(i.name).includes("elasticsearch"),
     );
     expect(image?.name).toMatch(/^docker\.elastic\.co\/elasticsearch\/elasticsearch:8\.\d+\.\d+$/);
+  });
+
+  // The healthcheck run by sh with a stand-in curl that records what it was given, then its
+  // stdin given to the real curl (Debian's), whose --libcurl output shows the credential it took.
+  it("gives curl the elastic password on stdin, never in a command line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "es-health-"));
+    try {
+      const password = "Abc123secretXYZ"; // what random_password makes: no special characters
+      writeFileSync(join(dir, "elastic_password"), password);
+      writeFileSync(join(dir, "curl"), `#!/bin/sh\nprintf '%s\\n' "$@" > ${dir}/argv\ncat > ${dir}/stdin\n`);
+      chmodSync(join(dir, "curl"), 0o755);
+      const [first] = containers(defaultStack);
+      const test = (first.healthcheck as { test: string[] }).test;
+      expect(test[0]).toBe("CMD-SHELL");
+      const command = test[1].replaceAll("/run/secrets/elastic_password", join(dir, "elastic_password"));
+      const run = spawnSync("sh", ["-c", command], {
+        env: { PATH: `${dir}:/usr/bin:/bin` },
+        encoding: "utf8",
+      });
+      expect(run.status).toBe(0);
+      const argv = readFileSync(join(dir, "argv"), "utf8");
+      expect(argv).not.toContain(password);
+      expect(argv.split("\n")).toEqual(expect.arrayContaining(["-K", "-", "--cacert"]));
+      const stdin = readFileSync(join(dir, "stdin"), "utf8");
+      const real = spawnSync(
+        "curl",
+        ["-K", "-", "-fsS", "--libcurl", join(dir, "libcurl.c"), "file:///dev/null"],
+        {
+          input: stdin,
+          encoding: "utf8",
+        },
+      );
+      expect(real.status).toBe(0);
+      expect(readFileSync(join(dir, "libcurl.c"), "utf8")).toContain(
+        `curl_easy_setopt(hnd, CURLOPT_USERPWD, "elastic:${password}");`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("publishes only the first node, on loopback by default", () => {
