@@ -9,6 +9,8 @@ command -v ruby >/dev/null 2>&1 || missing+=(ruby)
 command -v jruby >/dev/null 2>&1 || missing+=(jruby)
 # The Logstash API keystore test makes its EC key and certificates with openssl.
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# The Elasticsearch healthcheck test hands the real curl the config the healthcheck pipes it.
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [[ ${#missing[@]} -gt 0 ]]; then
   SUDO=""
   [[ $(id -u) -eq 0 ]] || SUDO="sudo"
