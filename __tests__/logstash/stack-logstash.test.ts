@@ -86,6 +86,16 @@ describe("the Logstash container", () => {
   const container = logstashOf(tf);
   const settings = YAML.parse(uploaded(container, LOGSTASH_PATHS.settings)) as Record<string, unknown>;
 
+  // elastic/dockerfiles v8.19.10 logstash/Dockerfile: USER 1000 (group logstash), but
+  // everything under /usr/share/logstash is logstash:root with g=u, so group root works.
+  it("runs as the image's uid in group root, and reads its root-owned API key through that group only", () => {
+    expect(container.user).toBe("1000:0");
+    const key = (container.upload as { file: string; permissions?: string }[]).find((u) =>
+      u.file.endsWith("/api.key"),
+    );
+    expect(key?.permissions).toBe("0440");
+  });
+
   it("keeps events on a persistent queue and refused documents in a dead letter queue", () => {
     expect(settings).toMatchObject({
       "queue.type": "persisted",

@@ -224,6 +224,10 @@ export class Logstash extends Construct {
           value: sha256(allTexts + files.map((f) => f.content).join("")),
         },
       ],
+      // The image's uid with group root, which the image is built for (everything under
+      // /usr/share/logstash is logstash:root with g=u, elastic/dockerfiles v8.19.10
+      // logstash/Dockerfile): root-owned uploads then need no world-readable mode.
+      user: LOGSTASH_USER,
       command: startCommand(api?.command),
       healthcheck: healthcheck(api ? api.healthcheck : plainHealthcheck(), { startPeriodSeconds: 60 }),
       wait: true,
@@ -262,11 +266,11 @@ export class Logstash extends Construct {
       keystorePasswordEnvVar: API_KEYSTORE_PASSWORD_ENV,
     };
     const p = LOGSTASH_PATHS;
-    // Readable by the logstash user (uid 1000, not in the upload's root group); no other
-    // process runs in the container, and no port of the API is published.
+    // Uploads are root:root; Logstash reads the key through group root (the container runs
+    // as 1000:0), and no one else can.
     const uploads: ContainerUpload[] = [
       { file: p.apiCert, content: cert.certPem },
-      { file: p.apiKey, content: cert.keyPem },
+      { file: p.apiKey, content: cert.keyPem, permissions: "0440" },
       { file: p.apiCa, content: ca.certPem },
       { file: p.apiKeystoreScript, content: terraformLiteral(API_KEYSTORE_SCRIPT) },
     ];
@@ -306,6 +310,9 @@ function startCommand(prepare: string | undefined): string[] {
   const steps = [`mkdir -p ${LOGSTASH_PATHS.deadLetterQueue}/${PIPELINE_ID}`, ...(prepare ? [prepare] : [])];
   return ["bash", "-c", `${steps.join(" && ")} && exec /usr/local/bin/docker-entrypoint`];
 }
+
+/** The user the Logstash container runs as: the image's `logstash` uid, primary group root. */
+export const LOGSTASH_USER = "1000:0";
 
 function pipelinePath(): string {
   return `/_node/pipelines/${PIPELINE_ID}`;
