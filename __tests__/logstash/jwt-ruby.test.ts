@@ -129,6 +129,8 @@ const CASES: readonly Case[] = [
   jwtCase("headers map without the token (anonymous)", withHeaders({ accept: "*/*" }), "untouched"),
   jwtCase("blank token (anonymous)", withHeaders({ [HEADER]: "  " }), "untouched"),
   jwtCase("headers not a map", withHeaders(`${HEADER}: ${jwt('{"user_id":"x"}')}`), "tag"),
+  // Unpadded payloads: urlsafe_decode64 restores the padding itself (ruby/base64 v0.3.0 lib/base64.rb,
+  // the version elastic/logstash v8.19.20 Gemfile.jruby-3.1.lock.release locks).
   ...padding.map(({ residue, claims, payload }) =>
     jwtCase(
       `payload needing ${(4 - residue) % 4} padding character(s)`,
