@@ -108,6 +108,16 @@ const CASES: readonly Case[] = [
     withHeaders({ [HEADER]: `${b64url("{}")}.${b64url('{"user_id":"x"}')}` }),
     "tag",
   ),
+  // The parts are found with index, not split: exactly two dots, the middle part non-empty.
+  jwtCase("token with four parts", withHeaders({ [HEADER]: `${jwt('{"user_id":"x"}')}.extra` }), "tag"),
+  jwtCase("token with an empty payload part", withHeaders({ [HEADER]: `${b64url("{}")}..sig` }), "tag"),
+  jwtCase(
+    "token with an empty signature part",
+    withHeaders({ [HEADER]: `${b64url("{}")}.${b64url('{"user_id":"s"}')}.` }),
+    {
+      userId: "s",
+    },
+  ),
   jwtCase("numeric token", withHeaders({ [HEADER]: 12345 }), "tag"),
   jwtCase("token that is a list of two strings", withHeaders({ [HEADER]: ["a.b.c", "d.e.f"] }), "tag"),
   jwtCase("token that is a map", withHeaders({ [HEADER]: { value: "a.b.c" } }), "tag"),
@@ -119,6 +129,8 @@ const CASES: readonly Case[] = [
   jwtCase("headers map without the token (anonymous)", withHeaders({ accept: "*/*" }), "untouched"),
   jwtCase("blank token (anonymous)", withHeaders({ [HEADER]: "  " }), "untouched"),
   jwtCase("headers not a map", withHeaders(`${HEADER}: ${jwt('{"user_id":"x"}')}`), "tag"),
+  // Unpadded payloads: urlsafe_decode64 restores the padding itself (ruby/base64 v0.3.0 lib/base64.rb,
+  // the version elastic/logstash v8.19.20 Gemfile.jruby-3.1.lock.release locks).
   ...padding.map(({ residue, claims, payload }) =>
     jwtCase(
       `payload needing ${(4 - residue) % 4} padding character(s)`,

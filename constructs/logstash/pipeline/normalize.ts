@@ -31,9 +31,9 @@ export function ecsHostRubyCode(): RubyFilter {
     code: `host = event.get('host')
 unless host.nil? || host.is_a?(::Hash)
   host = host.to_s
-  event.remove('host')
   event.set('source_hostname', host)
-  event.set('[host][name]', host)
+  # One set replaces the string with the map (a set of [host][name] would first need a remove).
+  event.set('host', { 'name' => host })
 end
 `,
   };
@@ -190,11 +190,12 @@ export function redactRubyFilter(params: RedactionParams, libraryPath: string): 
     if tree.is_a?(::Hash)
       # Only the entries that changed are written back (a set converts its whole value).
       @redactor.redact_entries(tree)&.each do |key|
-        unless key.is_a?(::String) && !key.empty? && !key.include?('[') && !key.include?(']')
+        child = @redactor.child_reference(ref, key)
+        if child.nil?
           event.set(ref, tree)
           break
         end
-        event.set("#{ref}[#{key}]", tree[key])
+        event.set(child, tree[key])
       end
     elsif tree.is_a?(::Array)
       event.set(ref, tree) if @redactor.redact_tree(tree)

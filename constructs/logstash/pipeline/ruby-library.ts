@@ -16,16 +16,19 @@ module ElkGrafanaCdktf
   # The user_id claim of a session JWT (signature not checked: the gateway did, and the value
   # only labels log lines). Raises on anything that does not yield a non-empty id.
   def self.jwt_user_id(token)
-    parts = token.split('.', -1)
-    raise ::ArgumentError, 'session token is not header.payload.signature' unless parts.length == 3
+    # Exactly two dots, found by index: split would copy all three parts into an array.
+    first = token.index('.')
+    second = first && token.index('.', first + 1)
+    raise ::ArgumentError, 'session token is not header.payload.signature' if second.nil? || token.index('.', second + 1)
 
-    payload = parts[1]
+    payload = token[(first + 1)...second]
     # Strict decoding refuses any other character once '-_' become '+/'; these it would take.
     raise ::ArgumentError, 'payload is not base64url' if payload.empty? || payload.count('+/=') != 0
     raise ::ArgumentError, 'impossible base64url length' if payload.length % 4 == 1
 
-    # JWTs drop the base64 padding; strict decoding needs it back.
-    json = ::Base64.urlsafe_decode64(payload + ('=' * ((4 - (payload.length % 4)) % 4)))
+    # urlsafe_decode64 restores the padding JWTs drop (ruby/base64 v0.3.0, which Logstash
+    # 8.19.20 locks, and Ruby 2.6's lib/base64.rb alike).
+    json = ::Base64.urlsafe_decode64(payload)
     json.force_encoding(::Encoding::UTF_8)
     raise ::ArgumentError, 'payload is not UTF-8' unless json.valid_encoding?
 
@@ -59,10 +62,13 @@ module ElkGrafanaCdktf
       return @event.get(reference) if keys.nil?
 
       node = @tree
-      keys.each do |key|
+      i = 0
+      n = keys.length
+      while i < n
         return nil unless node.is_a?(::Hash)
 
-        node = node[key]
+        node = node[keys[i]]
+        i += 1
       end
       node
     end
@@ -77,17 +83,22 @@ module ElkGrafanaCdktf
         # As Logstash's set: missing maps are created, anything else in the way raises.
         @tree = {} if @tree.nil?
         node = @tree
-        keys[0...-1].each do |key|
-          raise ::TypeError, "cannot set #{reference}: #{key} is not a map" unless node.is_a?(::Hash)
+        last = keys.length - 1
+        i = 0
+        while i < last
+          raise ::TypeError, "cannot set #{reference}: #{keys[i]} is not a map" unless node.is_a?(::Hash)
 
-          node[key] = {} if node[key].nil?
-          node = node[key]
+          child = node[keys[i]]
+          child = node[keys[i]] = {} if child.nil?
+          node = child
+          i += 1
         end
         raise ::TypeError, "cannot set #{reference}: not under a map" unless node.is_a?(::Hash)
 
-        node[keys[-1]] = value
+        node[keys[last]] = value
       end
-      (@writes ||= []) << [reference, value, true]
+      # Flat (reference, value, set?) triples: one array per event, not one per write.
+      (@writes ||= []).push(reference, value, true)
       value
     end
 
@@ -100,10 +111,16 @@ module ElkGrafanaCdktf
         removed = @tree
         @tree = nil
       else
-        parent = get("#{ROOT}#{keys[0...-1].map { |k| "[#{k}]" }.join}")
-        removed = parent.delete(keys[-1]) if parent.is_a?(::Hash)
+        parent = @tree
+        last = keys.length - 1
+        i = 0
+        while i < last && parent.is_a?(::Hash)
+          parent = parent[keys[i]]
+          i += 1
+        end
+        removed = parent.delete(keys[last]) if parent.is_a?(::Hash)
       end
-      (@writes ||= []) << [reference, nil, false]
+      (@writes ||= []).push(reference, nil, false)
       removed
     end
 
@@ -113,20 +130,35 @@ module ElkGrafanaCdktf
 
     # Writes the sets and removes under ROOT to the event, in the order they were made.
     def flush
-      return if @writes.nil?
+      writes = @writes
+      return if writes.nil?
 
-      @writes.each { |reference, value, set| set ? @event.set(reference, value) : @event.remove(reference) }
+      i = 0
+      n = writes.length
+      while i < n
+        writes[i + 2] ? @event.set(writes[i], writes[i + 1]) : @event.remove(writes[i])
+        i += 3
+      end
       @writes = nil
     end
 
     PATHS = {}.freeze
     @paths = PATHS
+    # Frozen references by identity, in front of @paths: the filters' literals and the
+    # Redactor's child references are the same objects every event, so no string hashing.
+    @frozen_paths = {}.compare_by_identity.freeze
 
     # The keys below ROOT of a '[a][b]' reference, or nil when it is not under ROOT.
     # Parsed once per reference; copy-on-write, as the Redactor's cache.
     def self.under_root(reference)
-      known = @paths[reference]
+      known = @frozen_paths[reference]
       return known || nil unless known.nil?
+
+      known = @paths[reference]
+      unless known.nil?
+        @frozen_paths = @frozen_paths.merge(reference => known).freeze if reference.frozen? && @frozen_paths.size < 1024
+        return known || nil
+      end
 
       keys = if reference == 'event'
                [].freeze
@@ -155,6 +187,8 @@ module ElkGrafanaCdktf
       @secret_hint = ::Regexp.new(alt.call(names + prefixes + suffixes), ::Regexp::IGNORECASE)
       @marker = marker.dup.freeze
       @cache = {}.freeze
+      @query_cache = {}.freeze
+      @child_references = {}.freeze
     end
 
     attr_reader :marker
@@ -162,11 +196,39 @@ module ElkGrafanaCdktf
     def secret_key?(key)
       known = @cache[key]
       return known unless known.nil?
+      return false unless key.is_a?(::String)
 
       secret = key.match?(@secret_key)
       # Copy-on-write: concurrent pipeline workers never see a half-written Hash. Bounded.
       @cache = @cache.merge(key => secret).freeze if @cache.size < CACHE_LIMIT
       secret
+    end
+
+    # A query or form parameter name, URL-decoded, is secret; cached by the raw name.
+    def secret_query_name?(name)
+      known = @query_cache[name]
+      return known unless known.nil?
+
+      plain = name.include?('%') || name.include?('+') ? ::URI.decode_www_form_component(name) : name
+      secret = secret_key?(plain)
+      @query_cache = @query_cache.merge(name => secret).freeze if @query_cache.size < CACHE_LIMIT
+      secret
+    end
+
+    # "#{reference}[#{key}]", frozen, or nil when key cannot be one part of a reference:
+    # what a write-back sets. Cached by reference and key name (bounded, copy-on-write), so
+    # a write-back builds no string per event.
+    def child_reference(reference, key)
+      known = @child_references[reference]
+      child = known && known[key]
+      return child unless child.nil?
+      return nil unless key.is_a?(::String) && !key.empty? && !key.include?('[') && !key.include?(']')
+
+      child = "#{reference}[#{key}]".freeze
+      if @child_references.size < CACHE_LIMIT && (known.nil? || known.size < CACHE_LIMIT)
+        @child_references = @child_references.merge(reference => (known || {}).merge(key => child).freeze).freeze
+      end
+      child
     end
 
     # Returns true when it changed node (a Hash or an Array) in place.
@@ -194,30 +256,32 @@ module ElkGrafanaCdktf
     end
 
     # Redacts a map in place; returns the keys whose values it changed, or nil: what a
-    # caller writes back. One loop with the checks inline: it runs for every entry.
+    # caller writes back. One loop with the checks inline (it runs for every entry): the key
+    # cache read here, class tests as is_a? chains, no block but each_pair's.
     def redact_entries(node)
       changed = nil
+      cache = @cache
+      marker = @marker
       node.each_pair do |key, value|
-        if key.is_a?(::String) && secret_key?(key)
-          next if value == @marker
+        secret = cache[key]
+        secret = secret_key?(key) if secret.nil?
+        if secret
+          next if value == marker
 
-          node[key] = @marker
+          node[key] = marker
+        elsif value.is_a?(::String)
+          next unless value.include?('=') || json_like?(value)
+
+          r = redact_string(value)
+          next if r.equal?(value)
+
+          node[key] = r
+        elsif value.is_a?(::Hash)
+          next if redact_entries(value).nil?
+        elsif value.is_a?(::Array)
+          next unless redact_list(value)
         else
-          case value
-          when ::String
-            next unless value.include?('=') || json_like?(value)
-
-            r = redact_string(value)
-            next if r.equal?(value)
-
-            node[key] = r
-          when ::Hash
-            next if redact_entries(value).nil?
-          when ::Array
-            next unless redact_list(value)
-          else
-            next
-          end
+          next
         end
         (changed ||= []) << key
       end
@@ -227,21 +291,24 @@ module ElkGrafanaCdktf
     # Redacts a list in place; true when it changed.
     def redact_list(list)
       changed = false
-      list.each_with_index do |value, i|
-        case value
-        when ::String
-          next unless value.include?('=') || json_like?(value)
-
-          r = redact_string(value)
-          next if r.equal?(value)
-
-          list[i] = r
-          changed = true
-        when ::Hash
+      i = 0
+      n = list.length
+      while i < n
+        value = list[i]
+        if value.is_a?(::String)
+          if value.include?('=') || json_like?(value)
+            r = redact_string(value)
+            unless r.equal?(value)
+              list[i] = r
+              changed = true
+            end
+          end
+        elsif value.is_a?(::Hash)
           changed = true unless redact_entries(value).nil?
-        when ::Array
+        elsif value.is_a?(::Array)
           changed = true if redact_list(value)
         end
+        i += 1
       end
       changed
     end
@@ -274,10 +341,8 @@ module ElkGrafanaCdktf
         amp = stop if amp.nil? || amp > stop
         eq = text.index('=', pos)
         # A value already redacted is left (compared only when the lengths match).
-        if eq && eq < amp && eq > pos && (amp - eq - 1 != marker.length || text[(eq + 1)...amp] != marker)
-          name = text[pos...eq]
-          plain = name.include?('%') || name.include?('+') ? ::URI.decode_www_form_component(name) : name
-          if secret_key?(plain)
+        if eq && eq < amp && eq > pos && (amp - eq - 1 != marker.length || text[eq + 1, amp - eq - 1] != marker)
+          if secret_query_name?(text[pos, eq - pos])
             out ||= +''
             out << text[copied..eq] << marker
             copied = amp
