@@ -27,7 +27,8 @@
 # { "replace": { field: value } }, with an optional "when": [[field, value], ...].
 # Output (stdout, JSON): [{ "name", "event", "error" }], or with "bench" the CPU
 # microseconds per event of each program on each case (median of the rounds, after a
-# round-robin warm-up) and of each of its steps. With "java_event" (JRuby, `npm run bench`
+# round-robin warm-up) and of each of its steps, and under JRuby the bytes each program
+# allocates per event. With "java_event" (JRuby, `npm run bench`
 # only), events are the Java stand-in compiled into that class directory
 # (scripts/bench/java-event/StandInEvent.java says what it models) instead of HarnessEvent.
 require 'json'
@@ -156,6 +157,9 @@ if (bench = input['bench'])
         else
           -> { Process.clock_gettime(Process::CLOCK_THREAD_CPUTIME_ID, :nanosecond) }
         end
+  # Bytes this thread allocates (HotSpot's com.sun.management.ThreadMXBean, JDK 14+): unlike
+  # CPU time, the same on a busy machine as on an idle one. Not available under MRI.
+  allocated = (-> { threads.getCurrentThreadAllocatedBytes } if RUBY_ENGINE == 'jruby')
   fresh = ->(c) { new_event.call(HarnessEvent.deep_copy(c.fetch('event'))) }
   # Batches of 125 fresh events, as a Logstash worker takes them (pipeline.batch.size's
   # default): only the filters are timed, and only one batch is alive at a time.
@@ -195,10 +199,22 @@ if (bench = input['bench'])
     batches.times { time_batch.call(c, spent) }
     per_step[c.fetch('name')] = spent.map { |ns| ns / 1e3 / (batches * batch) }
   end
+  # Allocation per event, after the rounds above (the JIT has settled): one batch per case.
+  bytes = {}
+  if allocated
+    cases.each do |c|
+      steps = programs.fetch(c.fetch('program'))
+      events = Array.new(batch) { fresh.call(c) }
+      before = allocated.call
+      events.each { |event| run_program.call(steps, event) }
+      bytes[c.fetch('name')] = (allocated.call - before) / batch.to_f
+    end
+  end
   median = ->(xs) { s = xs.sort; s.length.odd? ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0 }
   $stdout.write(JSON.generate(cases.map do |c|
     name = c.fetch('name')
-    { 'name' => name, 'microseconds' => median.call(totals[name]), 'rounds' => totals[name], 'steps' => per_step[name] }
+    { 'name' => name, 'microseconds' => median.call(totals[name]), 'rounds' => totals[name], 'steps' => per_step[name],
+      'bytes' => bytes[name] }
   end))
   exit 0
 end

@@ -95,6 +95,8 @@ export interface BenchResult {
   readonly rounds: readonly number[];
   /** CPU microseconds per event of each step, in order, from a separate timed round. */
   readonly steps: readonly number[];
+  /** Bytes allocated per event by the whole program (JRuby only; null under MRI). */
+  readonly bytes: number | null;
 }
 
 /**
@@ -114,7 +116,10 @@ export function benchHarness(
     name: string;
   } & BenchResult)[];
   return new Map(
-    out.map((r) => [r.name, { microseconds: r.microseconds, rounds: r.rounds, steps: r.steps }]),
+    out.map((r) => [
+      r.name,
+      { microseconds: r.microseconds, rounds: r.rounds, steps: r.steps, bytes: r.bytes ?? null },
+    ]),
   );
 }
 

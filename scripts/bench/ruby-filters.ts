@@ -156,6 +156,13 @@ export function main(): number {
       // Per filter, timed one by one in a separate round (conditionals included in their filter).
       const parts = ours.map((s, i) => `${stepLabel(s)} ${step(`ours:${name}`, i).toFixed(1)}`);
       console.log(`  ${"".padEnd(10)} per filter (µs): ${parts.join(", ")}`);
+      // Allocation does not move with the machine's load, unlike the CPU figures above.
+      const bytes = (n: string) => median(runsOf.map((r) => r.get(n)?.bytes ?? NaN));
+      const [gb, ob] = [bytes(`guide:${name}`), bytes(`ours:${name}`)];
+      if (Number.isFinite(gb) && Number.isFinite(ob))
+        console.log(
+          `  ${"".padEnd(10)} allocated per event: guide ${(gb / 1024).toFixed(1)} KB, ours ${(ob / 1024).toFixed(1)} KB (${(ob / gb).toFixed(2)}x)`,
+        );
     }
     verdicts.push(
       `${standIn} stand-in ${budgetRatio.toFixed(2)}x -> ${budgetRatio <= 3 ? "within" : "OVER"}`,
