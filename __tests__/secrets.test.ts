@@ -73,6 +73,25 @@ describe.each(Object.keys(SCANNED))("%s config", (name) => {
     expect(literalSecrets(tf)).toEqual([]);
   });
 
+  // Uploads are root:root, mode 0644 unless given: a tar header with no owner
+  // (kreuzwerker/terraform-provider-docker v3.6.2, internal/provider/resource_docker_container_funcs.go).
+  // The services read their credentials through group root (Logstash, Kibana and Grafana run
+  // in group 0) or after the Elasticsearch start script hands them to its uid; no credential
+  // file may be readable by other users.
+  it("uploads no file holding a credential that other users can read", () => {
+    const exposed: string[] = [];
+    for (const [id, c] of Object.entries(tf.resource.docker_container ?? {})) {
+      for (const u of (c.upload ?? []) as { file: string; content?: string; permissions?: string }[]) {
+        const refs = credentialRefs(u.content ?? "", tf);
+        // The docker provider's default mode for an upload is 0644.
+        const mode = parseInt(u.permissions ?? "0644", 8);
+        if (refs.length > 0 && (mode & 0o007) !== 0)
+          exposed.push(`${id} ${u.file} ${u.permissions ?? "(0644)"}: ${refs.join(", ")}`);
+      }
+    }
+    expect(exposed).toEqual([]);
+  });
+
   it("marks every output and variable that carries a secret as sensitive", () => {
     const secretRef =
       /random_password\.|\.encoded|\.api_key|private_key|var\.(elasticsearch_password|grafana_auth|dreamfactory_api_key|alert_webhook_url)/;
@@ -102,28 +121,6 @@ function credentialRefs(content: string, tf: TfJson): string[] {
     .filter(([, type, name]) => type !== "var" || tf.variable?.[name]?.sensitive === true)
     .map(([ref]) => ref.slice(2));
 }
-
-// Uploads are root:root, mode 0644 unless given: a tar header with no owner
-// (kreuzwerker/terraform-provider-docker v3.6.2, internal/provider/resource_docker_container_funcs.go).
-// The services read their credentials through group root (Logstash, Kibana and Grafana run
-// in group 0) or after the Elasticsearch start script hands them to its uid; no credential
-// file may be readable by other users.
-describe.each(Object.keys(SCANNED))("%s config: uploaded files", (name) => {
-  const tf = synthStack(SCANNED[name]);
-  it("holding a credential are not readable by other users", () => {
-    const exposed: string[] = [];
-    for (const [id, c] of Object.entries(tf.resource.docker_container ?? {})) {
-      for (const u of (c.upload ?? []) as { file: string; content?: string; permissions?: string }[]) {
-        const refs = credentialRefs(u.content ?? "", tf);
-        // The docker provider's default mode for an upload is 0644.
-        const mode = parseInt(u.permissions ?? "0644", 8);
-        if (refs.length > 0 && (mode & 0o007) !== 0)
-          exposed.push(`${id} ${u.file} ${u.permissions ?? "(0644)"}: ${refs.join(", ")}`);
-      }
-    }
-    expect(exposed).toEqual([]);
-  });
-});
 
 describe("the scan itself", () => {
   it("finds planted secrets", () => {
