@@ -104,29 +104,34 @@ function allocationQuery(refId: string, uid: string): InfinityJsonUrlQuery {
   });
 }
 
-function gatewayCountQuery(refId: string, params: StackHealthParams) {
-  const timeField = logField(LOG_TIME_FIELD);
+/** Documents per minute matching `query`, by `timeField`. */
+function perMinuteCount(refId: string, datasourceUid: string, query: string, timeField: string) {
   return esQuery({
     refId,
-    datasourceUid: params.logsDatasourceUid,
-    query: typeFilter(logField("type"), params.logType),
+    datasourceUid,
+    query,
     timeField,
     metrics: [esMetric.count("1")],
     bucketAggs: [esBucket.dateHistogram("2", timeField, "1m")],
   });
 }
 
-function deadLetterCountQuery(refId: string, uid: string) {
-  const timeField = deadLetterField(DEAD_LETTER_TIME_FIELD);
-  return esQuery({
+function gatewayCountQuery(refId: string, params: StackHealthParams) {
+  return perMinuteCount(
     refId,
-    datasourceUid: uid,
-    query: "*",
-    timeField,
-    metrics: [esMetric.count("1")],
-    bucketAggs: [esBucket.dateHistogram("2", timeField, "1m")],
-  });
+    params.logsDatasourceUid,
+    typeFilter(logField("type"), params.logType),
+    logField(LOG_TIME_FIELD),
+  );
 }
+
+function deadLetterCountQuery(refId: string, uid: string) {
+  return perMinuteCount(refId, uid, "*", deadLetterField(DEAD_LETTER_TIME_FIELD));
+}
+
+/** Overrides that show these fields in bytes. */
+const inBytes = (...fieldNames: string[]) =>
+  fieldNames.map((fieldName) => ({ fieldName, properties: [{ id: "unit", value: "bytes" }] }));
 
 const colorByThreshold = (steps: { color: string; value: number | null }[]) => [
   { id: "thresholds", value: { mode: "absolute", steps } },
@@ -182,8 +187,7 @@ export function buildStackHealthDashboard(params: StackHealthParams): DashboardJ
             { color: "red", value: floodStage },
           ]),
         },
-        { fieldName: "Disk used", properties: [{ id: "unit", value: "bytes" }] },
-        { fieldName: "Disk total", properties: [{ id: "unit", value: "bytes" }] },
+        ...inBytes("Disk used", "Disk total"),
       ],
     }),
   );
@@ -208,10 +212,7 @@ export function buildStackHealthDashboard(params: StackHealthParams): DashboardJ
             ]),
           ),
         ],
-        overrides: ["Queue size", "Queue limit", "Dead letter queue size"].map((fieldName) => ({
-          fieldName,
-          properties: [{ id: "unit", value: "bytes" }],
-        })),
+        overrides: inBytes("Queue size", "Queue limit", "Dead letter queue size"),
       }),
     );
   }
