@@ -58,21 +58,36 @@ export interface CheckReport {
   readonly timings: Readonly<Record<string, number>>;
 }
 
-interface Run {
+export interface TerraformRun {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-function terraform(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
+/**
+ * One Terraform command, asynchronous so that the other commands of the same process keep
+ * their pipes read. The output is decoded once it is whole: a chunk boundary can fall inside
+ * a multi-byte character.
+ */
+export function terraform(
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<TerraformRun> {
   return new Promise((resolve, reject) => {
     const child = spawn("terraform", args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d: Buffer) => err.push(d));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.on("close", (code) =>
+      resolve({
+        code: code ?? 1,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+      }),
+    );
   });
 }
 
@@ -253,7 +268,7 @@ async function run(tf: Record<string, unknown>, dir: string, options: CheckOptio
     timings,
     ...extra,
   });
-  const failed = (step: string, r: Run) =>
+  const failed = (step: string, r: TerraformRun) =>
     report({ failedStep: step, output: diagnostics.length ? "" : `${r.stdout}${r.stderr}`.trim() });
 
   if (!(options.planOnly && options.env.reattach)) {

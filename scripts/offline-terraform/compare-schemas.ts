@@ -12,11 +12,11 @@
  * min/max items. Not compared: descriptions, schema versions (the docs do not give them),
  * functions, ephemeral resources and resource identity (not vendored).
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ProviderSchema, SchemaAttribute, SchemaBlock } from "../provider-schema";
+import { terraform } from "./check";
 import { readSchemaFile } from "./provider/server";
 import { vendoredProviders, type VendoredProvider } from "./providers";
 import { terraformProblem } from "./terraform-version";
@@ -131,21 +131,11 @@ export async function dumpSchemas(
       path.join(dir, "main.tf.json"),
       JSON.stringify({ terraform: { required_providers: required } }),
     );
-    // Asynchronous, so that other Terraform commands of the same process keep their pipes read.
-    const run = (...args: string[]) =>
-      new Promise<string>((resolve, reject) => {
-        const child = spawn("terraform", args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-        const out: Buffer[] = [];
-        const err: Buffer[] = [];
-        child.stdout.on("data", (d: Buffer) => out.push(d));
-        child.stderr.on("data", (d: Buffer) => err.push(d));
-        child.on("error", reject);
-        child.on("close", (code) => {
-          const stdout = Buffer.concat(out).toString();
-          if (code === 0) resolve(stdout);
-          else reject(new TerraformFailed(args[0], `${stdout}${Buffer.concat(err).toString()}`.trim()));
-        });
-      });
+    const run = async (...args: string[]) => {
+      const r = await terraform(args, dir, env);
+      if (r.code !== 0) throw new TerraformFailed(args[0], `${r.stdout}${r.stderr}`.trim());
+      return r.stdout;
+    };
     await run("init", "-input=false", "-no-color", "-backend=false");
     return JSON.parse(await run("providers", "schema", "-json")) as Dump;
   } finally {
