@@ -35,6 +35,16 @@ export function healthcheck(command: string, opts: HealthcheckTiming = {}): Cont
   };
 }
 
+/**
+ * `curl` with basic authentication whose password is the shell expression `password`: the
+ * credential goes in as a config line on curl's stdin (`printf` is a shell builtin), so it is in
+ * no process's arguments, which `ps` on the Docker host shows. `user` and the password must
+ * need no quoting in curl's config syntax (random_password without special characters).
+ */
+export function curlWithCredential(user: string, password: string): string {
+  return `printf 'user = "${user}:%s"\\n' ${password} | curl -K -`;
+}
+
 /** The address a client on the docker host uses for a port bound to `bindAddress`. */
 export function hostReachableAddress(bindAddress: string): string {
   if (isWildcardAddress(bindAddress) || bindAddress === "127.0.0.1") return "localhost";

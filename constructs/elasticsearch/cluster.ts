@@ -15,6 +15,7 @@ import {
   logOptions,
   type LogRotation,
   withDefaults,
+  curlWithCredential,
 } from "../docker/common";
 import { nodeStartScript, type KeystoreEntry } from "./node-start";
 
@@ -306,10 +307,7 @@ export class DockerElasticsearchCluster extends Construct implements Elasticsear
         ports: i === 0 ? [{ internal: 9200, external: props.port, ip: props.bindAddress }] : [],
         healthcheck: healthcheck(
           // -f fails on the 408 that wait_for_status returns when the cluster is not yet yellow.
-          // The password reaches curl as a config line on stdin (printf is a shell builtin), so it
-          // is in no process's arguments, which `ps` on the Docker host shows.
-          `printf 'user = "elastic:%s"\\n' "$(cat ${passwordFile})" | ` +
-            `curl -K - -fsS --cacert ${certDir}/ca.crt ` +
+          `${curlWithCredential("elastic", `"$(cat ${passwordFile})"`)} -fsS --cacert ${certDir}/ca.crt ` +
             `"https://localhost:9200/_cluster/health?wait_for_status=yellow&timeout=5s" >/dev/null`,
           { startPeriodSeconds: 90 },
         ),

@@ -12,6 +12,7 @@ import {
   terraformLiteral,
   type LogRotation,
   withDefaults,
+  curlWithCredential,
 } from "../docker/common";
 import type { CertificateAuthority, CertificateNames } from "../pki/certificate-authority";
 import { API_KEYSTORE_SCRIPT } from "./api-keystore";
@@ -276,10 +277,9 @@ export class Logstash extends Construct {
     ];
     const build = [p.apiCert, p.apiKey, p.apiCa, p.apiKeystore, API_KEYSTORE_PASSWORD_ENV].join(" ");
     const command = `/usr/share/logstash/bin/ruby ${p.apiKeystoreScript} ${build}`;
-    // The password goes to curl on stdin (a config line), so it is in no command line.
     const healthcheck =
-      `printf 'user = "${API_USER}:%s"\\n' "$${API_PASSWORD_ENV}" | ` +
-      `curl -K - -fsS --cacert ${p.apiCa} https://localhost:${MONITORING_PORT}${pipelinePath()} | grep -q '"${PIPELINE_ID}"'`;
+      `${curlWithCredential(API_USER, `"$${API_PASSWORD_ENV}"`)} -fsS --cacert ${p.apiCa} ` +
+      `https://localhost:${MONITORING_PORT}${pipelinePath()} | grep -q '"${PIPELINE_ID}"'`;
     return {
       security,
       uploads,
