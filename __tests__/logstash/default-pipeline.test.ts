@@ -1,5 +1,7 @@
 import {
+  GELF_RUBY_SOURCE,
   RUBY_LIBRARY_SOURCE,
+  gelfDecoderRubyFilter,
   apiLogRubyLibrary,
   jwtUserIdRubyInit,
   buildApiLogPipeline,
@@ -32,29 +34,59 @@ const asPlugin = (s: Statement | undefined) => {
 };
 
 describe("input", () => {
-  test("GELF on the configured port over UDP, typed for the filter", () => {
-    const gelf = asPlugin(parsed().model.input[0]);
-    expect(gelf).toEqual({
-      plugin: "gelf",
-      settings: { port: 12201, type: "dreamfactory", use_udp: true, use_tcp: false },
+  // GELF arrives through a udp input and the decoder filter (gelf-decoder.test.ts), not the
+  // gelf input, which cannot read df-logger's chunks (gelf-framing.test.ts).
+  test("GELF on the configured port over UDP, bytes kept, typed and marked for the decoder", () => {
+    const [udp, heartbeat] = parsed().model.input.map(asPlugin);
+    // logstash-input-udp v3.5.0 lib/logstash/inputs/udp.rb: buffer_size, source_ip_fieldname;
+    // logstash-codec-plain v3.1.0 lib/logstash/codecs/plain.rb: charset, and [event][original]
+    // unless ECS is disabled.
+    expect(udp).toEqual({
+      plugin: "udp",
+      settings: {
+        port: 12201,
+        type: "dreamfactory",
+        buffer_size: 65535,
+        codec: {
+          kind: "plugin",
+          name: "plain",
+          settings: { charset: "ISO-8859-1", ecs_compatibility: "disabled" },
+        },
+        source_ip_fieldname: "source_host",
+        ecs_compatibility: "disabled",
+        add_field: { kind: "hash", entries: [["[@metadata][transport]", "gelf"]] },
+      },
+    });
+    // logstash-input-heartbeat v3.1.1: an event every `interval` seconds, for the decoder's sweep.
+    expect(heartbeat).toEqual({
+      plugin: "heartbeat",
+      settings: {
+        interval: 1,
+        ecs_compatibility: "disabled",
+        add_field: {
+          kind: "hash",
+          entries: [
+            ["[@metadata][transport]", "gelf"],
+            ["[@metadata][gelf_tick]", "true"],
+          ],
+        },
+      },
     });
   });
 
   test("no GELF over TCP: df-logger's GelfLogger is UDP only (df-logger 0.15.2 src/Components/GelfLogger.php)", () => {
-    expect(asPlugin(parsed({ gelfPort: 5514 }).model.input[0]).settings).toMatchObject({
-      port: 5514,
-      use_udp: true,
-      use_tcp: false,
-    });
+    const inputs = parsed({ gelfPort: 5514 }).model.input.map(asPlugin);
+    expect(inputs.map((i) => i.plugin)).toEqual(["udp", "heartbeat"]);
+    expect(inputs[0].settings.port).toBe(5514);
   });
 
   test("the http input, when asked: basic auth from ${VAR}, JSON whatever the content type, marked http", () => {
     const { model, text } = parsed({ http: HTTP_INPUT });
-    expect(model.input).toHaveLength(2);
+    expect(model.input).toHaveLength(3);
     // df-core 1.0.15 src/Utility/Curl.php: a string payload goes to CURLOPT_POSTFIELDS, so cURL
     // sends application/x-www-form-urlencoded; logstash-input-http v3.10.2 lib/logstash/inputs/http.rb
     // decodes types missing from additional_codecs with the input's codec.
-    expect(asPlugin(model.input[1])).toEqual({
+    expect(asPlugin(model.input[2])).toEqual({
       plugin: "http",
       settings: {
         port: 8080,
@@ -66,7 +98,7 @@ describe("input", () => {
       },
     });
     expect(extractEnvReferences(text)).toEqual(["LOGSTASH_ES_API_KEY", "LOGSTASH_HTTP_PASSWORD"]);
-    expect(parsed().model.input).toHaveLength(1);
+    expect(parsed().model.input).toHaveLength(2);
   });
 });
 
@@ -88,11 +120,26 @@ const stepMethod = (method: string, code: string) => `      def ${method}(event)
 
 describe("filter", () => {
   const filter = parsed().model.filter;
-  const [host, branch] = filter;
+  const [gelf, host, branch] = filter;
   const library = apiLogRubyLibrary(PARAMS);
 
+  test("the GELF decoder comes first, for datagrams and ticks only", () => {
+    expect("if" in gelf && gelf.if).toEqual({
+      kind: "compare",
+      field: { kind: "field", path: ["@metadata", "transport"] },
+      op: "==",
+      value: "gelf",
+    });
+    const decoder = gelfDecoderRubyFilter({
+      logType: "dreamfactory",
+      rubyLibraryPath: PARAMS.rubyLibraryPath,
+    });
+    expect("then" in gelf && gelf.then).toEqual([{ plugin: "ruby", settings: decoder }]);
+    expect(library).toContain(GELF_RUBY_SOURCE);
+  });
+
   test("ECS host handling runs for every event, before and outside the type branch", () => {
-    expect(filter).toHaveLength(2);
+    expect(filter).toHaveLength(3);
     expect(asPlugin(host)).toEqual(compiled("EcsHost"));
     expect(library).toContain(compiledClass("EcsHost", ecsHostRubyCode()));
     expect("if" in branch && branch.if).toEqual({
@@ -148,7 +195,7 @@ describe("filter", () => {
 
   test("adds the response-time step last, only when enabled", () => {
     const params = { ...PARAMS, responseTime: { enabled: true, sourceField: "[event][timing][ms]" } };
-    const b = parsed(params).model.filter[1];
+    const b = parsed(params).model.filter[2];
     const enabled = "then" in b ? b.then : [];
     // A last step of the same compiled filter, after the redaction.
     expect(enabled).toEqual(then);

@@ -203,10 +203,14 @@ describe("the default pipeline", () => {
 
   test("parses and reads back as the model (the secret as its reference)", () => {
     const output = model.output[0] as { plugin: string; settings: Record<string, Value> };
-    const [gelf, http] = model.input as { plugin: string; settings: Record<string, Value> }[];
+    const [udp, heartbeat, http] = model.input as { plugin: string; settings: Record<string, Value> }[];
     const expected: PipelineModel = {
       ...model,
-      input: [gelf, { ...http, settings: { ...http.settings, password: "${LOGSTASH_HTTP_PASSWORD}" } }],
+      input: [
+        udp,
+        heartbeat,
+        { ...http, settings: { ...http.settings, password: "${LOGSTASH_HTTP_PASSWORD}" } },
+      ],
       output: [{ ...output, settings: { ...output.settings, api_key: "${LOGSTASH_ES_API_KEY}" } }],
     };
     expect(roundTrip(model)).toEqual(expected);

@@ -6,7 +6,7 @@
 #   each filter is its own object here, and an escaping exception is reported (Logstash
 #   would tag `_rubyexception`; our code must never let one escape).
 # - the parts of Logstash's Event API the code uses: get (returns a copy), set (stores a
-#   copy), remove, tag, to_hash (a copy), with field references parsed once. Logstash's
+#   copy), remove, tag, to_hash (a copy), cancel, timestamp=, Event.new, with field references parsed once. Logstash's
 #   Java event converts on get (Rubyfier.deep) and on set (Valuefier.convert), elastic/
 #   logstash v8.19 logstash-core/src/main/java/org/logstash/ext/JrubyEventExtLibrary.java:
 #   maps and lists are rebuilt, strings and numbers are the same objects (Rubyfier.java and
@@ -23,9 +23,10 @@
 #   only other pieces of our filter section (the test refuses to flatten anything else).
 #
 # Input (stdin, JSON): { "programs": { name: [step, ...] }, "cases": [{ "name", "program",
-# "event" }], "bench": { "iterations": n, "rounds": r }?, "java_event": dir? }, where a step is { "init"?, "code" } or
+# "event", "sleep"? (seconds before the case) }], "bench": { "iterations": n, "rounds": r }?, "java_event": dir? }, where a step is { "init"?, "code" } or
 # { "replace": { field: value } }, with an optional "when": [[field, value], ...].
-# Output (stdout, JSON): [{ "name", "event", "error" }], or with "bench" the CPU
+# Output (stdout, JSON): [{ "name", "event", "error", "cancelled", "emitted": [event, ...] }]
+# (programs, so filter state, live for the whole run: cases are one stream of events), or with "bench" the CPU
 # microseconds per event of each program on each case (median of the rounds, after a
 # round-robin warm-up) and of each of its steps, and under JRuby the bytes each program
 # allocates per event. With "java_event" (JRuby, `npm run bench`
@@ -70,6 +71,21 @@ class HarnessEvent
     node.delete(last) if node.is_a?(Hash)
   end
 
+  def cancel
+    @cancelled = true
+  end
+
+  def cancelled?
+    @cancelled == true
+  end
+
+  # Logstash's Event#timestamp= takes a LogStash::Timestamp; the output shows it as ISO 8601.
+  def timestamp=(value)
+    raise TypeError, "expected LogStash::Timestamp, got #{value.class}" unless value.is_a?(LogStash::Timestamp)
+
+    @data['@timestamp'] = value.time.utc.strftime('%Y-%m-%dT%H:%M:%S.%9NZ')
+  end
+
   def tag(name)
     tags = get('tags')
     tags = [] unless tags.is_a?(Array)
@@ -95,6 +111,24 @@ class HarnessEvent
   end
 end
 
+# LogStash::Event.new(hash) for the events a filter emits, and LogStash::Timestamp.at, which
+# is Ruby's Time.at (elastic/logstash v8.19.20 JrubyTimestampExtLibrary.java ruby_at).
+module LogStash
+  class Timestamp
+    attr_reader :time
+
+    def initialize(time)
+      @time = time
+    end
+
+    def self.at(*args)
+      new(Time.at(*args))
+    end
+  end
+
+  Event = HarnessEvent unless const_defined?(:Event)
+end
+
 # One ruby filter instance, compiled as logstash-filter-ruby compiles inline code.
 class HarnessRubyFilter
   def initialize(init, code)
@@ -108,10 +142,11 @@ Step = Struct.new(:guards, :filter, :replace) do
     guards.all? { |field, value| event.get(field) == value }
   end
 
-  def run(event)
+  # As logstash-filter-ruby passes it: a block that takes the events the code emits.
+  def run(event, &new_event_block)
     return unless applies?(event)
     if filter
-      filter.filter_method(event)
+      filter.filter_method(event, &new_event_block)
     else
       replace.each { |field, value| event.set(field, value) }
     end
@@ -141,8 +176,22 @@ programs = input.fetch('programs').transform_values do |steps|
   end
 end
 
+# As elastic/logstash v8.19.20 logstash-core/lib/logstash/filters/base.rb multi_filter (and
+# config/ir/compiler/Utils.java copyNonCancelledEvents, between the compiled steps): an
+# emitted event follows the one that emitted it through the later steps; a cancelled one
+# goes no further. Returns the events that reach the output.
+cancelled = ->(event) { event.respond_to?(:cancelled?) && event.cancelled? }
 run_program = lambda do |steps, event|
-  steps.each { |step| step.run(event) }
+  events = [event]
+  steps.each do |step|
+    events = events.each_with_object([]) do |e, out|
+      next if cancelled.call(e)
+
+      out << e
+      step.run(e) { |emitted| out << emitted }
+    end
+  end
+  events.reject(&cancelled)
 end
 
 if (bench = input['bench'])
@@ -220,14 +269,17 @@ if (bench = input['bench'])
 end
 
 results = input.fetch('cases').map do |test_case|
+  sleep(test_case['sleep']) if test_case['sleep']
   event = new_event.call(test_case.fetch('event'))
   error = nil
+  out = []
   begin
-    run_program.call(programs.fetch(test_case.fetch('program')), event)
+    out = run_program.call(programs.fetch(test_case.fetch('program')), event)
   rescue Exception => e # any escape at all is what the tests look for
     error = "#{e.class}: #{e.message}"
   end
-  { 'name' => test_case.fetch('name'), 'event' => event_data.call(event), 'error' => error }
+  { 'name' => test_case.fetch('name'), 'event' => event_data.call(event), 'error' => error,
+    'cancelled' => cancelled.call(event), 'emitted' => out.reject { |e| e.equal?(event) }.map(&event_data) }
 end
 
 $stdout.write(JSON.generate(results))

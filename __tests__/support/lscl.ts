@@ -149,7 +149,7 @@ function toValue(node: ValueNode): Value {
         }),
       };
     case "plugin":
-      throw new Error("plugin values (codecs) are not produced by the renderer");
+      return { kind: "plugin", name: nameText(node.name), settings: pluginSettings(node) };
   }
 }
 
@@ -206,15 +206,14 @@ function toCondition(node: ExpressionNode): Condition {
   }
 }
 
+function pluginSettings(node: Extract<StatementNode, { kind: "plugin" }>): Record<string, Value> {
+  const names = node.attributes.map((a) => nameText(a.name));
+  if (new Set(names).size !== names.length) throw new Error(`duplicate settings in ${nameText(node.name)}`);
+  return Object.fromEntries(node.attributes.map((a) => [nameText(a.name), toValue(a.value)]));
+}
+
 function toStatement(node: StatementNode): Statement {
-  if (node.kind === "plugin") {
-    const names = node.attributes.map((a) => nameText(a.name));
-    if (new Set(names).size !== names.length) throw new Error(`duplicate settings in ${nameText(node.name)}`);
-    return {
-      plugin: nameText(node.name),
-      settings: Object.fromEntries(node.attributes.map((a) => [nameText(a.name), toValue(a.value)])),
-    };
-  }
+  if (node.kind === "plugin") return { plugin: nameText(node.name), settings: pluginSettings(node) };
   return {
     if: toCondition(node.if.condition),
     then: node.if.body.map(toStatement),

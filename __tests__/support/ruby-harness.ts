@@ -24,12 +24,19 @@ export interface HarnessCase {
   readonly name: string;
   readonly program: string;
   readonly event: EventData;
+  /** Seconds to wait before this case (filter state lives across a run's cases). */
+  readonly sleep?: number;
 }
 
 export interface HarnessResult {
   readonly name: string;
+  /** The case's event after the program (also when it was cancelled). */
   readonly event: EventData;
   readonly error: string | null;
+  /** Whether a filter cancelled it (it would not reach the output). */
+  readonly cancelled: boolean;
+  /** Events the filters emitted while processing it, as they reach the output. */
+  readonly emitted: readonly EventData[];
 }
 
 export const RUBIES = ["ruby", "jruby"] as const;

@@ -12,6 +12,8 @@ import {
   type RubyFilter,
 } from "./normalize";
 import { elasticsearchOutput } from "./elasticsearch-output";
+import { TRANSPORT_GELF, gelfDecoderRubyFilter, gelfInputs } from "./gelf";
+import { GELF_RUBY_SOURCE } from "./gelf-ruby";
 import {
   field,
   fieldRefString,
@@ -102,6 +104,11 @@ end
 `;
 }
 
+const rubyStatement = (f: RubyFilter): Statement => ({
+  plugin: "ruby",
+  settings: { ...(f.init === undefined ? {} : { init: f.init }), code: f.code },
+});
+
 function check(ok: boolean, param: string, value: unknown, rule: string): void {
   if (!ok) throw new Error(`buildApiLogPipeline: ${param} = ${JSON.stringify(value)} ${rule}`);
 }
@@ -153,7 +160,7 @@ function build(params: ApiLogPipelineParams): { model: PipelineModel; library: s
     };
   };
   const model = buildModel(params, ruby);
-  const library = `${RUBY_LIBRARY_SOURCE}
+  const library = `${RUBY_LIBRARY_SOURCE}${GELF_RUBY_SOURCE}
 # The pipeline's filters (constructs/logstash/pipeline/default-pipeline.ts).
 module ElkGrafanaCdktf
   module Compiled
@@ -163,7 +170,7 @@ end
   return { model, library };
 }
 
-/** GELF (and optionally http) in, the DESIGN.md §1.2/§1.3 filters, daily indices out. */
+/** GELF over UDP (and optionally http) in, the DESIGN.md §1.2/§1.3 filters, daily indices out. */
 export function buildApiLogPipeline(params: ApiLogPipelineParams): PipelineModel {
   return build(params).model;
 }
@@ -246,12 +253,7 @@ function buildModel(
     ruby("Normalize", normalize),
   ];
 
-  const input: Statement[] = [
-    {
-      plugin: "gelf",
-      settings: { port: gelfPort, type: params.logType, use_udp: true, use_tcp: false },
-    },
-  ];
+  const input: Statement[] = gelfInputs({ port: gelfPort, logType: params.logType });
   if (http !== undefined) {
     input.push({
       plugin: "http",
@@ -270,6 +272,15 @@ function buildModel(
   return {
     input,
     filter: [
+      // First: datagrams become GELF messages (or are kept as chunks), ticks report lost ones.
+      {
+        if: { kind: "compare", field: parseFieldRef(TRANSPORT_FIELD), op: "==", value: TRANSPORT_GELF },
+        then: [
+          rubyStatement(
+            gelfDecoderRubyFilter({ logType: params.logType, rubyLibraryPath: params.rubyLibraryPath }),
+          ),
+        ],
+      },
       // Every event, whatever its type: a string host would be refused by the template's host object.
       ruby("EcsHost", [["filter", ecsHostRubyCode()]]),
       {

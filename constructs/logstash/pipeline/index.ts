@@ -30,3 +30,5 @@ export {
   buildDeadLetterPipeline,
   type DeadLetterPipelineParams,
 } from "./dead-letter-pipeline";
+export * from "./gelf";
+export { GELF_RUBY_SOURCE } from "./gelf-ruby";

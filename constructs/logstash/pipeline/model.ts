@@ -19,9 +19,17 @@ export interface SecretValue {
   readonly ref: string;
 }
 
+/** A plugin as a setting's value, e.g. `codec => plain { charset => "ISO-8859-1" }`. */
+export interface PluginValue {
+  readonly kind: "plugin";
+  readonly name: string;
+  /** Rendered in insertion order. */
+  readonly settings: Readonly<Record<string, Value>>;
+}
+
 export type Scalar = string | number | boolean;
 
-export type Value = Scalar | readonly Value[] | HashValue | SecretValue;
+export type Value = Scalar | readonly Value[] | HashValue | SecretValue | PluginValue;
 
 /** `[a][b]`: a path of field names, each non-empty and free of `[`, `]` and `,`. */
 export interface FieldRef {

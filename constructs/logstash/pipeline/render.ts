@@ -40,16 +40,7 @@ export function renderPipeline(model: PipelineModel): string {
 
 function renderStatement(statement: Statement, depth: number, where: string): string {
   const pad = INDENT.repeat(depth);
-  if (isPlugin(statement)) {
-    const name = bareword(statement.plugin, `${where}: plugin name`);
-    const settings = Object.entries(statement.settings);
-    if (settings.length === 0) return `${pad}${name} {}`;
-    const lines = settings.map(([key, value]) => {
-      const at = `${where} ${name}.${key}`;
-      return `${pad}${INDENT}${bareword(key, `${at}: setting name`)} => ${renderValue(value, depth + 1, at)}`;
-    });
-    return `${pad}${name} {\n${lines.join("\n")}\n${pad}}`;
-  }
+  if (isPlugin(statement)) return `${pad}${renderPlugin(statement.plugin, statement.settings, depth, where)}`;
   const block = (statements: readonly Statement[], at: string) =>
     statements.map((s, i) => renderStatement(s, depth + 1, `${at}[${i}]`)).join("\n");
   const body = (text: string) => (text === "" ? "" : `${text}\n`);
@@ -62,6 +53,24 @@ function renderStatement(statement: Statement, depth: number, where: string): st
     out += ` else {\n${body(block(statement.else, `${where}.else`))}${pad}}`;
   }
   return out;
+}
+
+/** `name { settings }`, its closing brace at `depth` (a statement, or a setting's value). */
+function renderPlugin(
+  plugin: string,
+  settings: Readonly<Record<string, Value>>,
+  depth: number,
+  where: string,
+): string {
+  const pad = INDENT.repeat(depth);
+  const name = bareword(plugin, `${where}: plugin name`);
+  const entries = Object.entries(settings);
+  if (entries.length === 0) return `${name} {}`;
+  const lines = entries.map(([key, value]) => {
+    const at = `${where} ${name}.${key}`;
+    return `${pad}${INDENT}${bareword(key, `${at}: setting name`)} => ${renderValue(value, depth + 1, at)}`;
+  });
+  return `${name} {\n${lines.join("\n")}\n${pad}}`;
 }
 
 function bareword(name: string, where: string): string {
@@ -99,6 +108,7 @@ function renderValue(value: Value, depth: number, where: string): string {
     }
     return quoteString(object.ref, where);
   }
+  if (object.kind === "plugin") return renderPlugin(object.name, object.settings, depth, where);
   if (object.entries.length === 0) return "{}";
   const seen = new Set<string>();
   const lines = object.entries.map(([key, v]) => {

@@ -1,0 +1,288 @@
+/**
+ * The Ruby that takes over from Logstash's gelf input (appended to the pipeline's Ruby
+ * library): a `udp` input hands each datagram over as bytes, and this reassembles,
+ * inflates and parses it. The gelf input bundled with Logstash 8.19 cannot read
+ * df-logger's chunks (__tests__/logstash/gelf-framing.test.ts says why) and loses those
+ * messages without a trace; here both chunk framings are reassembled and a message that
+ * stays incomplete becomes an event of its own, tagged, so the loss is counted.
+ */
+export const GELF_RUBY_SOURCE = String.raw`
+require 'stringio'
+require 'zlib'
+
+module ElkGrafanaCdktf
+  # Reassembles GELF datagrams. Two chunk framings share the magic 1e 0f:
+  # - GELF 1.1: 8-byte message id, 1-byte sequence number and count, data from byte 12;
+  # - df-logger 0.15.2 (src/Components/GelfLogger.php prepareChunks): 32-byte SHA-256 id,
+  #   16-bit big-endian sequence number and count, data from byte 38.
+  # At most 128 chunks either way, so df-logger's high counter bytes (34, 36) are zero:
+  # that, with sequence < count, is what tells its framing from GELF's, whose bytes 34..37
+  # are compressed data (about 1 chunk in 250,000 could be taken for df-logger's; its
+  # message is then reported incomplete, not lost silently).
+  # Thread-safe: a ruby filter instance is shared by the pipeline's workers.
+  class GelfAssembler
+    MAX_CHUNKS = 128
+    Pending = ::Struct.new(:framing, :sender, :id, :count, :chunks, :received, :bytes, :deadline)
+
+    def initialize(timeout:, max_pending_bytes:)
+      @timeout = timeout
+      @max_pending_bytes = max_pending_bytes
+      @pending = {} # insertion order is arrival order, so the oldest come first
+      @pending_bytes = 0
+      @dropped = []
+      @lock = ::Mutex.new
+    end
+
+    # One datagram (binary String) from sender at monotonic time now. Returns
+    # [:message, payload] for a whole message (unchunked, or the last missing chunk),
+    # [:pending, nil] for a chunk kept, or [:error, reason] for a datagram that is not one.
+    def accept(data, sender, now)
+      return [:message, data] unless data.getbyte(0) == 0x1e && data.getbyte(1) == 0x0f
+
+      framing, id, seq, count, body = GelfAssembler.chunk(data)
+      return [:error, id] if framing.nil?
+
+      key = "#{framing} #{sender} #{id.unpack1('H*')}"
+      @lock.synchronize do
+        entry = @pending[key]
+        if entry.nil?
+          entry = Pending.new(framing, sender, id, count, ::Array.new(count), 0, 0, now + @timeout)
+          @pending[key] = entry
+        elsif entry.count != count
+          return [:error, "chunk #{seq} says #{count} chunks, the message's first chunk said #{entry.count}"]
+        end
+        return [:pending, nil] unless entry.chunks[seq].nil? # a duplicate: the first copy stays
+
+        entry.chunks[seq] = body
+        entry.received += 1
+        entry.bytes += body.bytesize
+        @pending_bytes += body.bytesize
+        if entry.received == count
+          @pending.delete(key)
+          @pending_bytes -= entry.bytes
+          return [:message, entry.chunks.join]
+        end
+        # Bounded memory: past the budget the oldest incomplete messages are given up (and reported).
+        while @pending_bytes > @max_pending_bytes
+          _, oldest = @pending.shift
+          @pending_bytes -= oldest.bytes
+          @dropped << [oldest, 'pending_limit']
+        end
+        [:pending, nil]
+      end
+    end
+
+    # The messages given up since the last call: past their deadline (GELF: all chunks
+    # within 5 s of the first), or over the memory budget. Each is [Pending, reason].
+    def expired(now)
+      @lock.synchronize do
+        return [] if @pending.empty? && @dropped.empty?
+
+        out = @dropped
+        @dropped = []
+        until @pending.empty?
+          key, entry = @pending.first
+          break if entry.deadline > now
+
+          @pending.delete(key)
+          @pending_bytes -= entry.bytes
+          out << [entry, 'timeout']
+        end
+        out
+      end
+    end
+
+    def pending_bytes
+      @lock.synchronize { @pending_bytes }
+    end
+
+    # [framing, id, seq, count, data] of a chunk, or [nil, reason].
+    def self.chunk(data)
+      n = data.bytesize
+      if n >= 38 && data.getbyte(34).zero? && data.getbyte(36).zero?
+        seq = data.getbyte(35)
+        count = data.getbyte(37)
+        return ['df-logger', data.byteslice(2, 32), seq, count, data.byteslice(38, n - 38)] if count.between?(1, MAX_CHUNKS) && seq < count
+      end
+      # gelf-pro (and any GELF 1.1 sender) may end with an empty chunk: 12 bytes is a chunk.
+      return [nil, "chunked datagram of #{n} bytes is shorter than a chunk header"] if n < 12
+
+      seq = data.getbyte(10)
+      count = data.getbyte(11)
+      return [nil, "chunk #{seq} of #{count}: a message has 1..#{MAX_CHUNKS} chunks"] unless count.between?(1, MAX_CHUNKS) && seq < count
+
+      ['gelf', data.byteslice(2, 8), seq, count, data.byteslice(12, n - 12)]
+    end
+
+    # The JSON text of a message: zlib (any valid header; gelfd2 0.4.1 knows only 78 9c),
+    # gzip, or raw, as gelfd2's Parser tells them, inflated to at most limit bytes.
+    def self.inflate(payload, limit)
+      b0 = payload.getbyte(0)
+      b1 = payload.getbyte(1)
+      text = if b0 == 0x1f && b1 == 0x8b
+               gz = ::Zlib::GzipReader.new(::StringIO.new(payload))
+               begin
+                 gz.read(limit + 1) || ''
+               ensure
+                 gz.close
+               end
+             elsif b1 && (b0 & 0x0f) == 8 && (b0 >> 4) <= 7 && ((b0 << 8) | b1) % 31 == 0
+               inflate_zlib(payload, limit)
+             else
+               payload
+             end
+      raise ::ArgumentError, "message inflates to more than #{limit} bytes" if text.bytesize > limit
+
+      text = text.dup if text.frozen?
+      text.force_encoding(::Encoding::UTF_8)
+      raise ::ArgumentError, 'message is not UTF-8' unless text.valid_encoding?
+
+      text
+    end
+
+    # Piece by piece, so a small datagram that inflates to gigabytes stops at the limit.
+    def self.inflate_zlib(payload, limit)
+      z = ::Zlib::Inflate.new
+      out = ::String.new(encoding: ::Encoding::BINARY)
+      at = 0
+      n = payload.bytesize
+      begin
+        while at < n
+          out << z.inflate(payload.byteslice(at, 4096))
+          at += 4096
+          return out if out.bytesize > limit
+        end
+        out << z.finish
+        raise ::ArgumentError, 'zlib stream is truncated' unless z.finished?
+
+        out
+      ensure
+        z.close
+      end
+    end
+  end
+
+  # The filter that turns a udp input's datagram event into the event logstash-input-gelf
+  # v3.3.2 (lib/logstash/inputs/gelf.rb) would have made of the message: the JSON's fields,
+  # a numeric timestamp as @timestamp (rationalized, then Time.at semantics:
+  # LogStash::Timestamp.at), full_message (else short_message) as message, and leading
+  # underscores stripped (_event becomes event). The input's own fields stay: type,
+  # source_host (the sender's address), @metadata. The datagram text is always removed.
+  class GelfDecoder
+    TICK = '[@metadata][gelf_tick]'
+    # Set by the input, not taken from the message.
+    KEPT = %w[@metadata @timestamp @version type source_host].freeze
+
+    def initialize(type:, timeout:, max_pending_bytes:, max_message_bytes:, incomplete_tag:, failure_tag:, json_failure_tag:)
+      @type = type
+      @assembler = GelfAssembler.new(timeout: timeout, max_pending_bytes: max_pending_bytes)
+      @max_message_bytes = max_message_bytes
+      @incomplete_tag = incomplete_tag
+      @failure_tag = failure_tag
+      @json_failure_tag = json_failure_tag
+    end
+
+    attr_reader :assembler
+
+    # A tick (the heartbeat input) only sweeps; a datagram may complete a message.
+    # Messages given up are emitted as new events through emit (logstash-filter-ruby's
+    # new_event_block), whatever the current event was.
+    def filter(event, emit, now = ::Process.clock_gettime(::Process::CLOCK_MONOTONIC))
+      if event.get(TICK)
+        event.cancel
+      else
+        decode(event, now)
+      end
+      @assembler.expired(now).each { |entry, reason| emit.call(incomplete(entry, reason)) }
+    end
+
+    private
+
+    def decode(event, now)
+      raw = event.get('message')
+      event.remove('message')
+      return failed(event, 'the event has no datagram text', 0) unless raw.is_a?(::String)
+
+      # The udp input's plain codec read the bytes as ISO-8859-1: back to the same bytes.
+      data = raw.encode(::Encoding::ISO_8859_1).force_encoding(::Encoding::BINARY)
+      status, value = @assembler.accept(data, event.get('source_host').to_s, now)
+      case status
+      when :pending then event.cancel
+      when :error then failed(event, value, data.bytesize)
+      else apply(event, value)
+      end
+    rescue ::EncodingError
+      failed(event, 'datagram text is not ISO-8859-1 (is the udp codec plain with that charset?)', raw.bytesize)
+    end
+
+    def apply(event, payload)
+      begin
+        text = GelfAssembler.inflate(payload, @max_message_bytes)
+      rescue ::Zlib::Error => e
+        return failed(event, "message does not inflate (zlib: #{e.message})", payload.bytesize)
+      rescue ::ArgumentError => e
+        return failed(event, e.message, payload.bytesize)
+      end
+      doc = begin
+        ::JSON.parse(text)
+      rescue ::JSON::ParserError
+        nil
+      end
+      unless doc.is_a?(::Hash)
+        # Not the text itself: it would be indexed unredacted.
+        event.set('[gelf][error]', 'message is not a JSON object')
+        event.set('[gelf][bytes]', text.bytesize)
+        return event.tag(@json_failure_tag)
+      end
+
+      timestamp = doc['timestamp']
+      if timestamp.is_a?(::Numeric)
+        doc.delete('timestamp')
+        event.timestamp = ::LogStash::Timestamp.at(timestamp.is_a?(::Float) ? timestamp.rationalize : timestamp)
+      end
+      full = doc['full_message']
+      short = doc['short_message']
+      if full.is_a?(::String) && !full.empty?
+        doc['message'] = full
+        doc.delete('full_message')
+        doc.delete('short_message') if short == full
+      elsif short.is_a?(::String) && !short.empty?
+        doc['message'] = short
+        doc.delete('short_message')
+      end
+      # The gelf input strips after remapping, so an underscored field wins over its bare name.
+      doc.keys.each do |key|
+        doc[key[1..-1]] = doc.delete(key) if key.start_with?('_') && key.length > 1
+      end
+      doc.each do |key, value|
+        next if KEPT.include?(key)
+
+        event.set(key, value)
+      end
+    end
+
+    def failed(event, reason, bytes)
+      event.set('[gelf][error]', reason)
+      event.set('[gelf][bytes]', bytes)
+      event.tag(@failure_tag)
+    end
+
+    def incomplete(entry, reason)
+      ::LogStash::Event.new(
+        'type' => @type,
+        'source_host' => entry.sender,
+        'message' => "GELF message lost: #{entry.received} of #{entry.count} chunks arrived (#{reason})",
+        'tags' => [@incomplete_tag],
+        'gelf' => {
+          'framing' => entry.framing,
+          'message_id' => entry.id.unpack1('H*'),
+          'chunks_received' => entry.received,
+          'chunks_expected' => entry.count,
+          'bytes' => entry.bytes,
+          'reason' => reason
+        }
+      )
+    end
+  end
+end
+`;
