@@ -45,7 +45,12 @@ import {
   type SnapshotRepositorySpec,
 } from "../constructs/elasticsearch/snapshots";
 import { Logstash } from "../constructs/logstash/container";
-import { buildDeadLetterPipeline, dailyIndexName } from "../constructs/logstash/pipeline";
+import {
+  GELF_DECODE_FAILURE_TAG,
+  GELF_INCOMPLETE_TAG,
+  buildDeadLetterPipeline,
+  dailyIndexName,
+} from "../constructs/logstash/pipeline";
 import { LOGSTASH_PATHS, PIPELINE_ID } from "../constructs/logstash/settings";
 import { dreamFactoryPipeline, type DreamFactoryPipeline } from "../constructs/logstash/dreamfactory";
 import { DockerGrafana, ExternalGrafana, type GrafanaTarget } from "../constructs/grafana/instance";
@@ -119,6 +124,7 @@ export const HEALTH_ALERT_UIDS = {
   diskLowWatermark: "stack-disk-low-watermark",
   queueFull: "stack-logstash-queue-full",
   deadLettersGrowing: "stack-dead-letters-growing",
+  gelfMessagesLost: "stack-gelf-messages-lost",
   noGatewayLogs: "stack-no-gateway-logs",
 } as const;
 
@@ -776,6 +782,7 @@ export class AnalyticsStack extends TerraformStack {
       logsDatasourceUid: DATASOURCE_UIDS.logs,
       logType: LOG_TYPE,
       deadLettersDatasourceUid: DATASOURCE_UIDS.deadLetters,
+      gelfTags: { lost: GELF_INCOMPLETE_TAG, undecodable: GELF_DECODE_FAILURE_TAG },
     };
     folder.addDashboard("StackHealth", buildStackHealthDashboard(params));
     const alerts = buildHealthAlerts({

@@ -12,6 +12,7 @@ import {
   type DashboardJson,
   type PanelJson,
 } from "../../constructs/grafana/dashboards";
+import { GELF_DECODE_FAILURE_TAG, GELF_INCOMPLETE_TAG } from "../../constructs/logstash/pipeline";
 import { renderTable } from "../support/grafana-table";
 import { infinityFrame, type InfinityTarget } from "../support/grafana-frames";
 import { CONFIGS, resourceAt, resourcesOf, synthStack, type TfJson } from "../support/synth";
@@ -209,13 +210,14 @@ describe("the Stack Health dashboard", () => {
       logsDatasourceUid: "l",
       logType: LOG_TYPE,
       deadLettersDatasourceUid: "d",
+      gelfTags: { lost: "_lost", undecodable: "_bad" },
     });
-    expect(d.panels.map((p) => p.id)).toEqual([1, 2, 4, 5, 6]);
+    expect(d.panels.map((p) => p.id)).toEqual([1, 2, 4, 5, 6, 7]);
   });
 });
 
 describe("stack-health alert rules", () => {
-  it("are five, in the folder, each linked to its panel with a summary that says what to do", () => {
+  it("are six, in the folder, each linked to its panel with a summary that says what to do", () => {
     const rules = rulesOf(tf);
     expect(rules.map((r) => r.uid).sort()).toEqual(Object.values(HEALTH_ALERT_UIDS).sort());
     const dashboard = dashboardOf(tf);
@@ -256,6 +258,25 @@ describe("stack-health alert rules", () => {
     expect(threshold(r)).toEqual({ type: "gt", params: [0] });
   });
 
+  it("GELF messages lost: any log document the pipeline tagged as an incomplete message in 15 minutes", () => {
+    const r = rule(tf, HEALTH_ALERT_UIDS.gelfMessagesLost);
+    const a = r.data.find((d) => d.ref_id === "A");
+    expect(a?.datasource_uid).toBe(DATASOURCE_UIDS.logs);
+    expect(a?.relative_time_range.from).toBe(900);
+    // The tag the decoder puts on the event that stands for a lost message (gelf-decoder.test.ts).
+    expect(model(r, "A").query).toBe(`tags:"${GELF_INCOMPLETE_TAG}"`);
+    expect(threshold(r)).toEqual({ type: "gt", params: [0] });
+    expect(r.no_data_state).toBe("OK");
+    const p = panel(dashboardOf(tf), Number(r.annotations.__panelId__));
+    expect(p.title).toBe("Lost GELF Messages");
+    expect(
+      (p.targets as unknown as { query: string; alias: string }[]).map((t) => [t.query, t.alias]),
+    ).toEqual([
+      [`tags:"${GELF_INCOMPLETE_TAG}"`, "Lost (incomplete)"],
+      [`tags:"${GELF_DECODE_FAILURE_TAG}"`, "Not GELF"],
+    ]);
+  });
+
   it("no gateway logs for the configured minutes, and none when switched off", () => {
     const r = rule(tf, HEALTH_ALERT_UIDS.noGatewayLogs);
     expect(r.name).toBe("No gateway logs for 15 minutes");
@@ -274,8 +295,8 @@ describe("stack-health alert rules", () => {
       grafana: { url: "https://grafana.example.com", alert: { contact: { type: "webhook" } } },
     });
     const rules = rulesOf(shared);
-    // No Logstash API reachable from an external Grafana: four rules.
-    expect(rules).toHaveLength(4);
+    // No Logstash API reachable from an external Grafana: five rules.
+    expect(rules).toHaveLength(5);
     for (const r of rules)
       expect(r.notification_settings).toEqual({
         contact_point: expect.stringMatching(/^\$\{grafana_contact_point\./),

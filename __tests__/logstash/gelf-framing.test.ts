@@ -11,9 +11,10 @@ import {
 } from "../support/df-logger-gelf";
 import { apiCallEvent } from "../support/dreamfactory-events";
 
-// The framing the GELF input accepts from df-logger, with messages below and above the
-// limit shaped as df-logger 0.15.2 src/Components/GelfLogger.php builds them, read as
-// gelfd2 0.4.1 lib/gelfd2/chunked_parser.rb (used by logstash-input-gelf v3.3.2) reads them.
+// The framing df-logger sends, with messages below and above the limit shaped as df-logger
+// 0.15.2 src/Components/GelfLogger.php builds them, read as gelfd2 0.4.1
+// lib/gelfd2/chunked_parser.rb (used by logstash-input-gelf v3.3.2) reads them: why the
+// pipeline reads GELF with a udp input and its own decoder (gelf-decoder.test.ts) instead.
 
 /** df-logger's whole context for an event (LoggingEventHandler: `_event`, `_platform`). */
 function fullContext(responseContent: unknown): Record<string, unknown> {

@@ -45,6 +45,11 @@ export interface StackHealthParams {
   readonly logType: string;
   /** Elasticsearch datasource over the dead-letter indices. */
   readonly deadLettersDatasourceUid: string;
+  /**
+   * Tags the pipeline puts on a log document that stands for a GELF message it lost
+   * (chunks missing) and on a datagram it could not decode.
+   */
+  readonly gelfTags: { readonly lost: string; readonly undecodable: string };
 }
 
 const deadLetterField = (path: string) => catalogueField(DEAD_LETTER_FIELDS, "dead letter", path);
@@ -125,6 +130,19 @@ function gatewayCountQuery(refId: string, params: StackHealthParams) {
   );
 }
 
+/** Log documents per minute that carry `tag`, named `alias` in the legend. */
+function taggedCountQuery(refId: string, params: StackHealthParams, tag: string, alias: string) {
+  return esQuery({
+    refId,
+    datasourceUid: params.logsDatasourceUid,
+    query: typeFilter(logField("tags"), tag),
+    timeField: logField(LOG_TIME_FIELD),
+    metrics: [esMetric.count("1")],
+    bucketAggs: [esBucket.dateHistogram("2", logField(LOG_TIME_FIELD), "1m")],
+    alias,
+  });
+}
+
 function deadLetterCountQuery(refId: string, uid: string) {
   return perMinuteCount(refId, uid, "*", deadLetterField(DEAD_LETTER_TIME_FIELD));
 }
@@ -197,7 +215,7 @@ export function buildStackHealthDashboard(params: StackHealthParams): DashboardJ
       tablePanel({
         id: 3,
         title: "Logstash Pipeline",
-        description: `Events in and out, persistent queue against queue.max_bytes, dead letter queue and reload failures of the ${params.pipelineId} pipeline (Logstash node stats API).`,
+        description: `Events in and out (in counts every datagram, chunk and heartbeat tick; out the documents written), persistent queue against queue.max_bytes, dead letter queue and reload failures of the ${params.pipelineId} pipeline (Logstash node stats API).`,
         gridPos: { x: 0, y: 5, w: 24, h: 5 },
         datasource: ls,
         targets: [
@@ -259,11 +277,26 @@ export function buildStackHealthDashboard(params: StackHealthParams): DashboardJ
       sortBy: { displayName: deadLetterField(DEAD_LETTER_TIME_FIELD), desc: true },
     }),
   );
+  add(
+    timeSeriesPanel({
+      id: 7,
+      title: "Lost GELF Messages",
+      description:
+        "GELF messages given up per minute (chunks missing after 5 s, or over the chunk memory budget), and datagrams that were not GELF. Each is a log document with the tag: search it in Explore for the sender and the counts.",
+      gridPos: { x: 0, y: 28, w: 24, h: 8 },
+      datasource: logs,
+      unit: "short",
+      targets: [
+        taggedCountQuery("A", params, params.gelfTags.lost, "Lost (incomplete)"),
+        taggedCountQuery("B", params, params.gelfTags.undecodable, "Not GELF"),
+      ],
+    }),
+  );
   return buildDashboardJson({
     uid: params.uid,
     title: params.title,
     description:
-      "Health of the stack itself: Elasticsearch, Logstash, the gateway's log flow and dead letters.",
+      "Health of the stack itself: Elasticsearch, Logstash, the gateway's log flow, lost GELF messages and dead letters.",
     tags: ["stack-health", "elasticsearch", "logstash"],
     panels,
   });
@@ -271,7 +304,13 @@ export function buildStackHealthDashboard(params: StackHealthParams): DashboardJ
 
 /** One alert rule's query, condition and timing; the stack adds uid, labels and routing. */
 export interface HealthAlert {
-  readonly key: "clusterNotGreen" | "diskLowWatermark" | "queueFull" | "deadLettersGrowing" | "noGatewayLogs";
+  readonly key:
+    | "clusterNotGreen"
+    | "diskLowWatermark"
+    | "queueFull"
+    | "deadLettersGrowing"
+    | "gelfMessagesLost"
+    | "noGatewayLogs";
   readonly name: string;
   readonly condition: string;
   readonly data: RuleGroupRuleData[];
@@ -389,6 +428,26 @@ export function buildHealthAlerts(params: HealthAlertParams): HealthAlert[] {
     summary:
       "Elasticsearch refused documents in the last 15 minutes: read their reason in the Newest Dead Letters panel (usually a mapping conflict) and fix the sender or the mapping.",
     panelId: 6,
+  });
+  alerts.push({
+    key: "gelfMessagesLost",
+    name: "GELF messages lost",
+    data: [
+      alertQueryData(
+        "A",
+        params.logsDatasourceUid,
+        15 * minute,
+        taggedCountQuery("A", params, params.gelfTags.lost, "Lost (incomplete)").toJson(),
+      ),
+      reduceData("B", "A", "sum"),
+      thresholdData("C", "B", "gt", 0),
+    ],
+    condition: "C",
+    for: "0s",
+    noDataState: "OK",
+    summary:
+      "GELF messages arrived incomplete in the last 15 minutes (not all their chunks within 5 s): UDP loss on the way, or messages too large. Check the senders in the documents' source_host and set their log context so a message fits one datagram, or use the http protocol.",
+    panelId: 7,
   });
   if (params.gatewaySilenceMinutes !== false) {
     const minutes = params.gatewaySilenceMinutes;
