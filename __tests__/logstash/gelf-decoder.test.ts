@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { deflateSync, gzipSync } from "node:zlib";
@@ -13,11 +14,12 @@ import {
   type ApiLogPipelineParams,
 } from "../../constructs/logstash/pipeline";
 import { PLANTED, apiCallEvent } from "../support/dreamfactory-events";
-import { dfLoggerDatagrams, dfLoggerGelfJson } from "../support/df-logger-gelf";
+import { dfLoggerDatagrams, dfLoggerGelfJson, udpInputEvent } from "../support/df-logger-gelf";
 import { PIPELINE_PARAMS, withLocalLibrary } from "../support/pipeline-params";
 import {
   RUBIES,
   filterSteps,
+  requireRuby,
   runHarness,
   type EventData,
   type HarnessCase,
@@ -47,16 +49,7 @@ const QUICK: HarnessStep[] = [{ ...quick, when: [["[@metadata][transport]", "gel
 
 const SENDER = "172.18.0.5";
 
-/** The event logstash-input-udp makes of a datagram with the pipeline's settings. */
-function datagram(bytes: Buffer, sender = SENDER): EventData {
-  return {
-    message: bytes.toString("latin1"),
-    "@version": "1",
-    type: "dreamfactory",
-    source_host: sender,
-    "@metadata": { transport: "gelf" },
-  };
-}
+const datagram = udpInputEvent;
 
 const TICK: EventData = {
   message: "ok",
@@ -330,3 +323,53 @@ test("bad decoder limits fail with one line naming the setting", () => {
     "gelfDecoderRubyFilter: timeoutSeconds = 0 must be a positive number",
   );
 });
+
+test("under JRuby, four threads sharing one assembler (as a pipeline's workers share a filter) deliver each message once", () => {
+  requireRuby("jruby");
+  // 120 messages of 3 df-logger chunks each, interleaved round robin, fed by 4 threads.
+  const messages = Array.from({ length: 120 }, (_, i) =>
+    dfLoggerDatagrams(JSON.stringify({ i, v: randomBytes(18_000).toString("base64") }), `m${i}`),
+  );
+  expect(messages.every((m) => m.length === 3)).toBe(true);
+  const interleaved = [0, 1, 2].flatMap((seq) => messages.map((m) => m[seq].toString("base64")));
+  const script = `
+require ARGV[0]
+require 'base64'
+require 'digest'
+require 'json'
+chunks = JSON.parse($stdin.read).map { |c| Base64.strict_decode64(c) }
+queue = Queue.new
+chunks.each { |c| queue << c }
+assembler = ElkGrafanaCdktf::GelfAssembler.new(timeout: 600, max_pending_bytes: 1 << 30)
+threads = Array.new(4) do
+  Thread.new do
+    out = []
+    loop do
+      chunk = begin
+        queue.pop(true)
+      rescue ThreadError
+        break
+      end
+      status, value = assembler.accept(chunk, '172.18.0.5', 0.0)
+      out << Digest::SHA256.hexdigest(value) if status == :message
+    end
+    out
+  end
+end
+$stdout.write(JSON.generate('messages' => threads.flat_map(&:value).sort, 'pending' => assembler.pending_bytes))
+`;
+  const run = spawnSync("jruby", ["-e", script, PARAMS.rubyLibraryPath], {
+    input: JSON.stringify(interleaved),
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  expect(run.stderr).toBe("");
+  const out = JSON.parse(run.stdout) as { messages: string[]; pending: number };
+  const expected = messages.map((m) =>
+    createHash("sha256")
+      .update(Buffer.concat(m.map((d) => d.subarray(38))))
+      .digest("hex"),
+  );
+  expect(out.messages).toEqual(expected.sort());
+  expect(out.pending).toBe(0);
+}, 60_000);

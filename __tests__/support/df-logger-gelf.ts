@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { deflateSync } from "node:zlib";
+import type { EventData } from "./ruby-harness";
 
 /**
  * GELF datagrams exactly as df-logger builds them, and how the gelf input's parser reads
@@ -110,4 +111,19 @@ export function gelfd2Read(datagrams: readonly Buffer[]): Gelfd2Outcome[] {
     );
     return { kind: "assembled", data };
   });
+}
+
+/**
+ * The event logstash-input-udp v3.5.0 makes of a datagram with the pipeline's settings
+ * (constructs/logstash/pipeline/gelf.ts): the plain codec's ISO-8859-1 text of the bytes in
+ * `message`, the sender's address in `source_host`, the input's type and transport mark.
+ */
+export function udpInputEvent(bytes: Buffer, sender = "172.18.0.5"): EventData {
+  return {
+    message: bytes.toString("latin1"),
+    "@version": "1",
+    type: "dreamfactory",
+    source_host: sender,
+    "@metadata": { transport: "gelf" },
+  };
 }
