@@ -286,6 +286,8 @@ public final class StandInEvent extends RubyObject {
   private CMap data;
   private CMap metadata;
   private boolean cancelled;
+  // Event#timestamp= (JrubyEventExtLibrary): Logstash keeps a Timestamp; the stand-in keeps the object given.
+  private IRubyObject timestamp;
 
   public StandInEvent(final Ruby runtime, final RubyClass cls) {
     super(runtime, cls);
@@ -402,7 +404,17 @@ public final class StandInEvent extends RubyObject {
 
   @JRubyMethod(name = "to_hash")
   public IRubyObject toHash(final ThreadContext context) {
-    return rubyfy(context.runtime, data);
+    final IRubyObject hash = rubyfy(context.runtime, data);
+    if (timestamp != null) ((RubyHash) hash).op_aset(context, context.runtime.newString(TIMESTAMP_KEY), timestamp);
+    return hash;
+  }
+
+  private static final String TIMESTAMP_KEY = "@timestamp";
+
+  @JRubyMethod(name = "timestamp=", required = 1)
+  public IRubyObject setTimestamp(final ThreadContext context, final IRubyObject value) {
+    timestamp = value;
+    return value;
   }
 
   @JRubyMethod(name = "cancel")
