@@ -1,6 +1,8 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import fc from "fast-check";
+import { GELF_TEST_BODY_BYTES } from "../../scripts/smoke/checks";
+import { DF_LOGGER_MAX_CHUNK_SIZE } from "../../scripts/smoke/df-logger-gelf";
 import { EVENT_FIELDS, SESSION_TOKEN_HEADER } from "../../contract/fields";
 import {
   base64url,
@@ -138,10 +140,15 @@ describe("buildGelfMessage", () => {
     expect((event.event as { response: Record<string, unknown> }).response.status_code).toBe(200);
   });
 
-  it("is larger than one UDP chunk once deflated when the response content is random", () => {
-    const big = buildGelfMessage({ ...params, responseContent: randomBytes(3072).toString("base64") });
-    // gelf-pro splits deflated messages into chunks of 1388 bytes (udp4).
-    expect(deflateSync(JSON.stringify(big)).length).toBeGreaterThan(1388);
+  it("goes as two df-logger chunks once deflated when the response content is random", () => {
+    const big = buildGelfMessage({
+      ...params,
+      responseContent: randomBytes(GELF_TEST_BODY_BYTES).toString("base64"),
+    });
+    // df-logger chunks what deflates to more than 8154 bytes (and sends nothing past 128 chunks).
+    const deflated = deflateSync(JSON.stringify(big)).length;
+    expect(deflated).toBeGreaterThan(DF_LOGGER_MAX_CHUNK_SIZE);
+    expect(deflated).toBeLessThan(2 * DF_LOGGER_MAX_CHUNK_SIZE);
   });
 });
 

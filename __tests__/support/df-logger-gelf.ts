@@ -1,17 +1,14 @@
 import { createHash } from "node:crypto";
-import { deflateSync } from "node:zlib";
+import { dfLoggerDatagrams as sendersDatagrams } from "../../scripts/smoke/df-logger-gelf";
 import type { EventData } from "./ruby-harness";
 
+export { DF_LOGGER_MAX_CHUNK_SIZE, DF_LOGGER_MAX_CHUNKS } from "../../scripts/smoke/df-logger-gelf";
+
 /**
- * GELF datagrams exactly as df-logger builds them, and how the gelf input's parser reads
- * them. Neither runs here (PHP, and a gem that only rubygems.org ships), so both are
- * written from the source, which the tests cite:
+ * GELF datagrams exactly as df-logger builds them (scripts/smoke/df-logger-gelf.ts, which
+ * the smoke check sends), and how the gelf input's parser reads them. The parser does not
+ * run here (a gem that only rubygems.org ships), so it is written from the source:
  *
- * - df-logger 0.15.2 src/Components/GelfLogger.php prepareMessage/prepareChunks:
- *   gzcompress (zlib format, level -1 = 6, what Node's deflateSync writes); at most
- *   MAX_CHUNK_SIZE = 8154 bytes unchunked; above, str_split into 8154-byte pieces, each
- *   `pack('CC', 30, 15) . $msgId . pack('nn', $seq, $count) . $piece` with
- *   `$msgId = hash('sha256', …, true)` (32 bytes); more than 128 pieces: nothing is sent.
  * - gelfd2 0.4.1 (ptqa/gelfd2 commit 1789d53) lib/gelfd2/chunked_parser.rb parse_chunk:
  *   msg_id = bytes 2..9, seq = byte 10, total = byte 11, data from byte 12; total > 128
  *   raises TooManyChunksError; a message is assembled when the number of distinct seq
@@ -21,8 +18,6 @@ import type { EventData } from "./ruby-harness";
  *   error is logged (WARN "Gelfd failed to parse a message skipping") and the datagram
  *   dropped.
  */
-
-export const DF_LOGGER_MAX_CHUNK_SIZE = 8154;
 
 /** df-logger's GelfMessage::toArray(): the GELF fields, then the context's underscored keys. */
 export function dfLoggerGelfJson(level: number, message: string, context: Record<string, unknown>): string {
@@ -59,25 +54,12 @@ export function pickContext(all: Record<string, unknown>, keys: readonly string[
   }
   return out;
 }
-export const DF_LOGGER_MAX_CHUNKS = 128;
 /** logstash-input-gelf reads at most this many bytes of a datagram. */
 export const GELF_INPUT_RECV_BYTES = 8192;
 
-/** The datagrams df-logger sends for one GELF JSON document, or [] when it sends nothing. */
+/** df-logger's datagrams (scripts/smoke/df-logger-gelf.ts) with a message id fixed by `seed`. */
 export function dfLoggerDatagrams(json: string, seed = "0"): Buffer[] {
-  const gz = deflateSync(Buffer.from(json, "utf8"));
-  if (gz.length <= DF_LOGGER_MAX_CHUNK_SIZE) return [gz];
-  const pieces: Buffer[] = [];
-  for (let at = 0; at < gz.length; at += DF_LOGGER_MAX_CHUNK_SIZE)
-    pieces.push(gz.subarray(at, at + DF_LOGGER_MAX_CHUNK_SIZE));
-  if (pieces.length > DF_LOGGER_MAX_CHUNKS) return [];
-  const msgId = createHash("sha256").update(seed).digest();
-  return pieces.map((piece, seq) => {
-    const counters = Buffer.alloc(4);
-    counters.writeUInt16BE(seq, 0);
-    counters.writeUInt16BE(pieces.length, 2);
-    return Buffer.concat([Buffer.from([30, 15]), msgId, counters, piece]);
-  });
+  return sendersDatagrams(json, createHash("sha256").update(seed).digest());
 }
 
 export type Gelfd2Outcome =

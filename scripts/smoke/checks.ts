@@ -2,6 +2,7 @@ import { EVENT_FIELDS, SESSION_TOKEN_HEADER, SYSLOG_LEVEL_NAMES } from "../../co
 import { catalogueMappings } from "../../constructs/elasticsearch/definitions";
 import { DATA_VIEW_IDS } from "../../app/analytics-stack";
 import { JWT_USER_ID_FAILURE_TAG } from "../../constructs/logstash/pipeline/jwt-user-id";
+import { GELF_INCOMPLETE_TAG } from "../../constructs/logstash/pipeline/gelf";
 import { RequestFailed, type HttpRequest, type HttpResponse } from "./http";
 import type { SmokeSettings } from "./inputs";
 import {
@@ -57,6 +58,12 @@ export interface SmokeDeps {
 
 /** Bound on the restore drill's restore, which waits until the copy's shards have recovered. */
 const RESTORE_TIMEOUT_MS = 300_000;
+
+/**
+ * Random bytes in the GELF test message's response body: base64 of them deflates to more
+ * than df-logger's 8154 bytes, so the message goes as two chunks (scripts/smoke/df-logger-gelf.ts).
+ */
+export const GELF_TEST_BODY_BYTES = 9000;
 
 /** Time between two searches for the GELF message. */
 const POLL_INTERVAL_MS = 2000;
@@ -241,7 +248,8 @@ class SmokeRun {
       sessionTokenHeader: SESSION_TOKEN_HEADER,
       sessionToken: token,
       apiKey,
-      responseContent: this.deps.randomBytes(3072).toString("base64"),
+      // Incompressible and over df-logger's 8154 bytes: the message goes as chunks, as large ones do.
+      responseContent: this.deps.randomBytes(GELF_TEST_BODY_BYTES).toString("base64"),
     });
     const index = dailyIndexName(this.s.logsPrefix, sentAt);
     const target = `udp://${gelf.host}:${gelf.port}`;
@@ -320,7 +328,7 @@ class SmokeRun {
       ok: false,
       reason: indexExists
         ? `no document with ${marker} in ${index} after ${seconds} s: Logstash writes today's index but not ` +
-          "this message (lost UDP datagram, or rejected by Elasticsearch into the dead letter queue: see the Logstash logs)"
+          `this message (a lost UDP chunk: search tags:"${GELF_INCOMPLETE_TAG}"; or refused by Elasticsearch into the dead letter queue: see the Logstash logs)`
         : `${index} was not created within ${seconds} s: Logstash indexed nothing today; is it running and ` +
           `listening on ${target}, and is its API key valid (see the Logstash logs)?`,
     });

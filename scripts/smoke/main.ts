@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConfigError, loadConfig } from "../../config";
 import { formatResult, runSmoke, StackUnreachable, type CheckResult, type SmokeDeps } from "./checks";
-import { sendGelfUdp } from "./gelf";
+import { sendDfLoggerGelf } from "./df-logger-gelf";
 import { request } from "./http";
 import {
   fileOutputs,
@@ -33,7 +33,7 @@ const consoleIO: SmokeIO = {
 export function defaultDeps(): SmokeDeps {
   return {
     http: request,
-    sendGelf: sendGelfUdp,
+    sendGelf: sendDfLoggerGelf,
     now: () => new Date(),
     randomBytes: (size) => randomBytes(size),
     sleep: (ms) => sleep(ms),
