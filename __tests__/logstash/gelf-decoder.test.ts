@@ -142,6 +142,11 @@ beforeAll(async () => {
     ),
   );
   add("short-chunk", "pipeline", datagram(Buffer.from([0x1e, 0x0f, 1, 2, 3])));
+  add(
+    "bad-key",
+    "decode",
+    datagram(deflateSync(JSON.stringify({ short_message: "m", _level: 6, "_bad]": 1 }))),
+  );
   add("not-json", "pipeline", datagram(deflateSync(`password=${PLANTED.password}`)));
   add("json-array", "pipeline", datagram(deflateSync("[1,2]")));
   add("tick", "pipeline", TICK);
@@ -262,6 +267,12 @@ describe.each(RUBIES)("under %s", (ruby) => {
       expect(r.event.message).toBeUndefined();
       expect(leaks(r.event)).toEqual([]);
     }
+  });
+
+  test("a field Logstash cannot take is left out, the rest set, and the event tagged", () => {
+    const { event } = get("bad-key");
+    expect(event).toMatchObject({ message: "m", level: 6, tags: [GELF_DECODE_FAILURE_TAG] });
+    expect(event.gelf).toEqual({ error: "fields not set: bad]", bytes: expect.any(Number) });
   });
 
   test("a heartbeat tick only sweeps: it never reaches the output", () => {

@@ -106,7 +106,18 @@ class HarnessEvent
   # Parsed once per reference, as Logstash's FieldReference caches them.
   PATHS = {}
 
+  # Logstash's strict FieldReference refuses unbalanced brackets with a RuntimeError
+  # (v8.19.20 FieldReference.java, JrubyEventExtLibrary.java extractFieldReference); the
+  # rest of its grammar is not modelled.
   def path(reference)
+    depth = 0
+    reference.each_char do |c|
+      depth += 1 if c == '['
+      depth -= 1 if c == ']'
+      raise "Invalid FieldReference: `#{reference}`" if depth.negative?
+    end
+    raise "Invalid FieldReference: `#{reference}`" unless depth.zero?
+
     PATHS[reference] ||= reference.start_with?('[') ? reference.scan(/\[([^\[\]]+)\]/).flatten.freeze : [reference].freeze
   end
 end

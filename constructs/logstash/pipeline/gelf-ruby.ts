@@ -297,11 +297,19 @@ module ElkGrafanaCdktf
       doc.keys.each do |key|
         doc[key[1..-1]] = doc.delete(key) if key.start_with?('_') && key.length > 1
       end
+      refused = []
       doc.each do |key, value|
         next if KEPT.include?(key)
 
-        event.set(key, value)
+        begin
+          event.set(key, value)
+        rescue ::StandardError
+          # A key Logstash cannot take as a field reference (unbalanced brackets): its
+          # RuntimeError (v8.19.20 JrubyEventExtLibrary.java extractFieldReference).
+          refused << key
+        end
       end
+      failed(event, "fields not set: #{refused.join(', ')[0, 200]}", payload.bytesize) unless refused.empty?
     end
 
     # To the microsecond, rounded; the gelf input passes Float#rationalize to Time.at, which
