@@ -12,7 +12,7 @@ import {
   requireNonEmpty,
   typeFilter,
 } from "./common";
-import { esBucket, esMetric, esQuery } from "./elasticsearch-query";
+import { esBucket, esMetric, esQuery, type ElasticsearchQueryBuilder } from "./elasticsearch-query";
 import { infinityJsonQuery, infinityTarget, type InfinityJsonUrlQuery } from "./infinity";
 import { buildDashboardJson, tablePanel, timeSeriesPanel } from "./panels";
 
@@ -109,8 +109,14 @@ function allocationQuery(refId: string, uid: string): InfinityJsonUrlQuery {
   });
 }
 
-/** Documents per minute matching `query`, by `timeField`. */
-function perMinuteCount(refId: string, datasourceUid: string, query: string, timeField: string) {
+/** Documents per minute matching `query`, by `timeField` (named `alias` in a legend). */
+function perMinuteCount(
+  refId: string,
+  datasourceUid: string,
+  query: string,
+  timeField: string,
+  alias?: string,
+) {
   return esQuery({
     refId,
     datasourceUid,
@@ -118,6 +124,7 @@ function perMinuteCount(refId: string, datasourceUid: string, query: string, tim
     timeField,
     metrics: [esMetric.count("1")],
     bucketAggs: [esBucket.dateHistogram("2", timeField, "1m")],
+    ...(alias === undefined ? {} : { alias }),
   });
 }
 
@@ -132,15 +139,8 @@ function gatewayCountQuery(refId: string, params: StackHealthParams) {
 
 /** Log documents per minute that carry `tag`, named `alias` in the legend. */
 function taggedCountQuery(refId: string, params: StackHealthParams, tag: string, alias: string) {
-  return esQuery({
-    refId,
-    datasourceUid: params.logsDatasourceUid,
-    query: typeFilter(logField("tags"), tag),
-    timeField: logField(LOG_TIME_FIELD),
-    metrics: [esMetric.count("1")],
-    bucketAggs: [esBucket.dateHistogram("2", logField(LOG_TIME_FIELD), "1m")],
-    alias,
-  });
+  const query = typeFilter(logField("tags"), tag);
+  return perMinuteCount(refId, params.logsDatasourceUid, query, logField(LOG_TIME_FIELD), alias);
 }
 
 function deadLetterCountQuery(refId: string, uid: string) {
@@ -407,48 +407,48 @@ export function buildHealthAlerts(params: HealthAlertParams): HealthAlert[] {
       panelId: 3,
     });
   }
-  alerts.push({
-    key: "deadLettersGrowing",
-    name: "Dead letter queue growing",
-    // New entries of the queue are what the dead-letter pipeline indexes: a count over the
-    // window is the growth, which a point-in-time stats API cannot show.
+  /** Fires on any document the per-minute count finds in the last 15 minutes. */
+  const anyIn15Minutes = (
+    key: HealthAlert["key"],
+    name: string,
+    datasourceUid: string,
+    count: ElasticsearchQueryBuilder,
+    panelId: number,
+    summary: string,
+  ): HealthAlert => ({
+    key,
+    name,
     data: [
-      alertQueryData(
-        "A",
-        params.deadLettersDatasourceUid,
-        15 * minute,
-        deadLetterCountQuery("A", params.deadLettersDatasourceUid).toJson(),
-      ),
+      alertQueryData("A", datasourceUid, 15 * minute, count.toJson()),
       reduceData("B", "A", "sum"),
       thresholdData("C", "B", "gt", 0),
     ],
     condition: "C",
     for: "0s",
     noDataState: "OK",
-    summary:
+    summary,
+    panelId,
+  });
+  // New entries of the queue are what the dead-letter pipeline indexes: a count over the
+  // window is the growth, which a point-in-time stats API cannot show.
+  alerts.push(
+    anyIn15Minutes(
+      "deadLettersGrowing",
+      "Dead letter queue growing",
+      params.deadLettersDatasourceUid,
+      deadLetterCountQuery("A", params.deadLettersDatasourceUid),
+      6,
       "Elasticsearch refused documents in the last 15 minutes: read their reason in the Newest Dead Letters panel (usually a mapping conflict) and fix the sender or the mapping.",
-    panelId: 6,
-  });
-  alerts.push({
-    key: "gelfMessagesLost",
-    name: "GELF messages lost",
-    data: [
-      alertQueryData(
-        "A",
-        params.logsDatasourceUid,
-        15 * minute,
-        taggedCountQuery("A", params, params.gelfTags.lost, "Lost (incomplete)").toJson(),
-      ),
-      reduceData("B", "A", "sum"),
-      thresholdData("C", "B", "gt", 0),
-    ],
-    condition: "C",
-    for: "0s",
-    noDataState: "OK",
-    summary:
+    ),
+    anyIn15Minutes(
+      "gelfMessagesLost",
+      "GELF messages lost",
+      params.logsDatasourceUid,
+      taggedCountQuery("A", params, params.gelfTags.lost, "Lost (incomplete)"),
+      7,
       "GELF messages arrived incomplete in the last 15 minutes (not all their chunks within 5 s): UDP loss on the way, or messages too large. Check the senders in the documents' source_host and set their log context so a message fits one datagram, or use the http protocol.",
-    panelId: 7,
-  });
+    ),
+  );
   if (params.gatewaySilenceMinutes !== false) {
     const minutes = params.gatewaySilenceMinutes;
     alerts.push({
