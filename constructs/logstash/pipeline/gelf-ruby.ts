@@ -17,7 +17,7 @@ module ElkGrafanaCdktf
   #   16-bit big-endian sequence number and count, data from byte 38.
   # At most 128 chunks either way, so df-logger's high counter bytes (34, 36) are zero:
   # that, with sequence < count, is what tells its framing from GELF's, whose bytes 34..37
-  # are compressed data (about 1 chunk in 250,000 could be taken for df-logger's; its
+  # are compressed data (about 1 chunk in 500,000 could be taken for df-logger's; its
   # message is then reported incomplete, not lost silently).
   # Thread-safe: a ruby filter instance is shared by the pipeline's workers.
   class GelfAssembler
