@@ -60,8 +60,8 @@ export interface GelfMessageParams {
 
 /**
  * A GELF 1.1 message shaped like the gateway's. The request data is one nested JSON object
- * in the additional field `_event`: Logstash's gelf input parses the whole document into
- * the event and `strip_leading_underscore` renames only top-level keys, so `_event` becomes
+ * in the additional field `_event`: the pipeline's GELF decoder parses the whole document into
+ * the event and strips the underscore of top-level keys only, so `_event` becomes
  * `[event]` with `[event][request][headers]` intact, which is where the pipeline reads the
  * session token. (Flattened keys such as `_event_request_headers_…`, what gelf-pro's own
  * `message()` would produce, would stay top-level fields the pipeline never looks at.)

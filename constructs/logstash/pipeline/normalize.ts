@@ -41,7 +41,7 @@ end
 
 /**
  * df-logger's raw-JSON senders (the http protocol) put GELF-style underscored names at the
- * top level (`_event`, `_platform`, `_message`, `_level`); the gelf input strips that
+ * top level (`_event`, `_platform`, `_message`, `_level`); the GELF decoder strips that
  * underscore itself, so http events get the same treatment and one filter chain serves both.
  */
 export function stripUnderscoreRubyCode(): RubyFilter {
