@@ -349,6 +349,8 @@ test("bad decoder limits fail with one line naming the setting", () => {
   );
 });
 
+// elastic/logstash v8.19.20 logstash-core/src/main/java/org/logstash/config/ir/CompiledPipeline.java:
+// filters are set up once and every worker's buildExecution takes the same instances.
 test("under JRuby, four threads sharing one assembler (as a pipeline's workers share a filter) deliver each message once", () => {
   requireRuby("jruby");
   // 120 messages of 3 df-logger chunks each, interleaved round robin, fed by 4 threads.
