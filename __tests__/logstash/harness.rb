@@ -6,7 +6,8 @@
 #   each filter is its own object here, and an escaping exception is reported (Logstash
 #   would tag `_rubyexception`; our code must never let one escape).
 # - the parts of Logstash's Event API the code uses: get (returns a copy), set (stores a
-#   copy), remove, tag, to_hash (a copy), cancel, timestamp=, Event.new, with field references parsed once. Logstash's
+#   copy), remove, tag, to_hash (a copy), cancel, timestamp=, Event.new, with field
+#   references parsed once. Logstash's
 #   Java event converts on get (Rubyfier.deep) and on set (Valuefier.convert), elastic/
 #   logstash v8.19 logstash-core/src/main/java/org/logstash/ext/JrubyEventExtLibrary.java:
 #   maps and lists are rebuilt, strings and numbers are the same objects (Rubyfier.java and
@@ -23,10 +24,12 @@
 #   only other pieces of our filter section (the test refuses to flatten anything else).
 #
 # Input (stdin, JSON): { "programs": { name: [step, ...] }, "cases": [{ "name", "program",
-# "event", "sleep"? (seconds before the case) }], "bench": { "iterations": n, "rounds": r }?, "java_event": dir? }, where a step is { "init"?, "code" } or
+# "event", "sleep"? (seconds before the case) }], "bench": { "iterations": n, "rounds": r }?,
+# "java_event": dir? }, where a step is { "init"?, "code" } or
 # { "replace": { field: value } }, with an optional "when": [[field, value], ...].
 # Output (stdout, JSON): [{ "name", "event", "error", "cancelled", "emitted": [event, ...] }]
-# (programs, so filter state, live for the whole run: cases are one stream of events), or with "bench" the CPU
+# (programs, so filter state, live for the whole run: cases are one stream of events), or
+# with "bench" the CPU
 # microseconds per event of each program on each case (median of the rounds, after a
 # round-robin warm-up) and of each of its steps, and under JRuby the bytes each program
 # allocates per event. With "java_event" (JRuby, `npm run bench`

@@ -207,17 +207,18 @@ module ElkGrafanaCdktf
 
   # The filter that turns a udp input's datagram event into the event logstash-input-gelf
   # v3.3.2 (lib/logstash/inputs/gelf.rb) would have made of the message: the JSON's fields,
-  # a numeric timestamp as @timestamp (LogStash::Timestamp.at, which is Time.at), full_message
-  # (else short_message) as message, and leading
-  # underscores stripped (_event becomes event). The input's own fields stay: type,
-  # source_host (the sender's address), @metadata. The datagram text is always removed.
+  # a numeric timestamp as @timestamp (LogStash::Timestamp.at, which is Time.at),
+  # full_message (else short_message) as message, and leading underscores stripped (_event
+  # becomes event). The input's own fields stay: type, the sender's address, @metadata.
+  # The datagram text is always removed.
   class GelfDecoder
-    TICK = '[@metadata][gelf_tick]'
-    # Set by the input, not taken from the message.
-    KEPT = %w[@metadata @timestamp @version type source_host].freeze
-
-    def initialize(type:, timeout:, max_pending_bytes:, max_message_bytes:, incomplete_tag:, failure_tag:, json_failure_tag:)
+    def initialize(type:, source_field:, tick_field:, timeout:, max_pending_bytes:, max_message_bytes:,
+                   incomplete_tag:, failure_tag:, json_failure_tag:)
       @type = type
+      @source_field = source_field
+      @tick_field = tick_field
+      # Set by the input, not taken from the message.
+      @kept = ['@metadata', '@timestamp', '@version', 'type', source_field].freeze
       @assembler = GelfAssembler.new(timeout: timeout, max_pending_bytes: max_pending_bytes)
       @max_message_bytes = max_message_bytes
       @incomplete_tag = incomplete_tag
@@ -225,13 +226,11 @@ module ElkGrafanaCdktf
       @json_failure_tag = json_failure_tag
     end
 
-    attr_reader :assembler
-
     # A tick (the heartbeat input) only sweeps; a datagram may complete a message.
     # Messages given up are emitted as new events through emit (logstash-filter-ruby's
     # new_event_block), whatever the current event was.
     def filter(event, emit, now = ::Process.clock_gettime(::Process::CLOCK_MONOTONIC))
-      if event.get(TICK)
+      if event.get(@tick_field)
         event.cancel
       else
         decode(event, now)
@@ -248,7 +247,7 @@ module ElkGrafanaCdktf
 
       # The udp input's plain codec read the bytes as ISO-8859-1: back to the same bytes.
       data = GelfAssembler.latin1_bytes(raw)
-      status, value = @assembler.accept(data, event.get('source_host').to_s, now)
+      status, value = @assembler.accept(data, event.get(@source_field).to_s, now)
       case status
       when :pending then event.cancel
       when :error then failed(event, value, data.bytesize)
@@ -271,12 +270,8 @@ module ElkGrafanaCdktf
       rescue ::JSON::ParserError
         nil
       end
-      unless doc.is_a?(::Hash)
-        # Not the text itself: it would be indexed unredacted.
-        event.set('[gelf][error]', 'message is not a JSON object')
-        event.set('[gelf][bytes]', text.bytesize)
-        return event.tag(@json_failure_tag)
-      end
+      # Not the text itself: it would be indexed unredacted.
+      return failed(event, 'message is not a JSON object', text.bytesize, @json_failure_tag) unless doc.is_a?(::Hash)
 
       timestamp = doc['timestamp']
       if timestamp.is_a?(::Numeric) && timestamp.finite?
@@ -299,7 +294,7 @@ module ElkGrafanaCdktf
       end
       refused = []
       doc.each do |key, value|
-        next if KEPT.include?(key)
+        next if @kept.include?(key)
 
         begin
           event.set(key, value)
@@ -322,16 +317,16 @@ module ElkGrafanaCdktf
       ::LogStash::Timestamp.at(whole, micros)
     end
 
-    def failed(event, reason, bytes)
+    def failed(event, reason, bytes, tag = @failure_tag)
       event.set('[gelf][error]', reason)
       event.set('[gelf][bytes]', bytes)
-      event.tag(@failure_tag)
+      event.tag(tag)
     end
 
     def incomplete(entry, reason)
       ::LogStash::Event.new(
         'type' => @type,
-        'source_host' => entry.sender,
+        @source_field => entry.sender,
         'message' => "GELF message lost: #{entry.received} of #{entry.count} chunks arrived (#{reason})",
         'tags' => [@incomplete_tag],
         'gelf' => {

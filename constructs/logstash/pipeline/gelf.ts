@@ -46,6 +46,8 @@ export interface GelfInputParams {
 
 /** `@metadata` flag of the heartbeat's ticks. */
 const TICK_FIELD = "[@metadata][gelf_tick]";
+/** Where the udp input puts the sender's address: where the gelf input put it. */
+const SOURCE_FIELD = "source_host";
 
 /**
  * The inputs. logstash-input-udp v3.5.0: the plain codec decodes each datagram (codec
@@ -68,7 +70,7 @@ export function gelfInputs(params: GelfInputParams): Statement[] {
           name: "plain",
           settings: { charset: "ISO-8859-1", ecs_compatibility: "disabled" },
         },
-        source_ip_fieldname: "source_host",
+        source_ip_fieldname: SOURCE_FIELD,
         ecs_compatibility: "disabled",
         add_field: hash(transport),
       },
@@ -116,7 +118,8 @@ export function gelfDecoderRubyFilter(params: GelfDecoderParams): RubyFilter {
   return {
     init: `require ${r(params.rubyLibraryPath)}
 @decoder = ::ElkGrafanaCdktf::GelfDecoder.new(
-  type: ${r(params.logType)}, timeout: ${timeout}, max_pending_bytes: ${Math.floor(pending)},
+  type: ${r(params.logType)}, source_field: ${r(SOURCE_FIELD)}, tick_field: ${r(TICK_FIELD)},
+  timeout: ${timeout}, max_pending_bytes: ${Math.floor(pending)},
   max_message_bytes: ${Math.floor(message)}, incomplete_tag: ${r(GELF_INCOMPLETE_TAG)},
   failure_tag: ${r(GELF_DECODE_FAILURE_TAG)}, json_failure_tag: ${r(GELF_JSON_FAILURE_TAG)}
 )`,
